@@ -1,0 +1,43 @@
+package dev.minter.ledger;
+
+import dev.minter.vault.LeaseType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Minter's own state: tasks, the leases minted for them, and the revocation outbox. Vault stays the source of truth
+ * for what is alive; the ledger is what Minter needs to revoke it and to keep serving open tasks after a restart.
+ * Every method is durable on return; failures throw {@link LedgerException}.
+ */
+public interface Ledger extends AutoCloseable {
+
+  void insertTask(TaskRecord task);
+
+  Optional<TaskRecord> findTask(String taskId);
+
+  /** Moves an {@link TaskState#OPEN} task to {@code state}; returns false if it was not open (someone else won). */
+  boolean closeTask(String taskId, TaskState state, Instant at);
+
+  /** Open tasks whose {@code expiresAt} is at or before {@code now}. */
+  List<TaskRecord> openTasksExpiredAt(Instant now);
+
+  void insertLease(LeaseRecord lease);
+
+  List<LeaseRecord> leases(String taskId);
+
+  void markLeaseRevoked(String leaseId);
+
+  /** Queues a revocation Vault could not confirm, to be retried at {@code nextAttempt}. */
+  void enqueueRevocation(String taskId, String target, LeaseType type, Instant nextAttempt, String error);
+
+  /** Outbox entries due at {@code now}, oldest first, at most {@code limit}. */
+  List<PendingRevocation> dueRevocations(Instant now, int limit);
+
+  void completeRevocation(long id);
+
+  void retryRevocation(long id, Instant nextAttempt, String error);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,53 @@
+package dev.minter.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.minter.vault.Secret;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A task as the ledger keeps it. The task token is stored encrypted; here it is a {@link Secret}.
+ *
+ * @param taskId Minter's id for the task
+ * @param agent the identity that began it (only it may mint for or complete it)
+ * @param attestorKind how that identity was attested
+ * @param purpose the declared purpose
+ * @param roles the granted role names
+ * @param rule the policy rule that allowed it
+ * @param labels the caller's free labels
+ * @param token the task's Vault token
+ * @param tokenAccessor the task token's accessor
+ * @param createdAt when it began
+ * @param expiresAt when Vault ends it by itself
+ * @param state where it is in its life
+ */
+public record TaskRecord(
+    String taskId,
+    String agent,
+    String attestorKind,
+    String purpose,
+    List<String> roles,
+    String rule,
+    Map<String, String> labels,
+    Secret token,
+    String tokenAccessor,
+    Instant createdAt,
+    Instant expiresAt,
+    TaskState state) {
+  public TaskRecord {
+    requireNonNull(taskId, "taskId");
+    requireNonNull(agent, "agent");
+    requireNonNull(attestorKind, "attestorKind");
+    requireNonNull(purpose, "purpose");
+    roles = List.copyOf(requireNonNull(roles, "roles"));
+    requireNonNull(rule, "rule");
+    labels = Map.copyOf(requireNonNull(labels, "labels"));
+    requireNonNull(token, "token");
+    requireNonNull(tokenAccessor, "tokenAccessor");
+    requireNonNull(createdAt, "createdAt");
+    requireNonNull(expiresAt, "expiresAt");
+    requireNonNull(state, "state");
+  }
+}

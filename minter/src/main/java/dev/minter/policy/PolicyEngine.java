@@ -1,0 +1,17 @@
+package dev.minter.policy;
+
+import dev.minter.attest.WorkloadIdentity;
+import java.util.Optional;
+
+/** Decides what an attested caller may have. Default deny. Pure: no I/O at decision time. */
+public interface PolicyEngine {
+
+  /** Decides a request; never throws for a request the policy does not allow (that is a Deny). */
+  Decision decide(PolicyRequest request);
+
+  /** Whether {@code identity} may use the admin API (the policy file's {@code admins} globs). */
+  boolean isAdmin(WorkloadIdentity identity);
+
+  /** The role called {@code name}, if the policy declares it. */
+  Optional<RoleSpec> role(String name);
+}
