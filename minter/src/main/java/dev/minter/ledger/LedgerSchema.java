@@ -1,0 +1,113 @@
+package dev.minter.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The ledger's tables, created by numbered migration steps recorded in {@code schema_version}.
+ *
+ * <p>The SQL is kept portable so a PostgreSQL ledger can reuse it. Instants are {@code BIGINT} epoch millis (no
+ * date types or date functions, whose semantics differ); booleans are bound with {@code setBoolean}; no {@code
+ * INSERT OR REPLACE}, no upserts, no {@code RETURNING}. The only SQLite spellings are {@code BLOB} (PostgreSQL:
+ * {@code BYTEA}) and {@code INTEGER PRIMARY KEY AUTOINCREMENT} (PostgreSQL: {@code BIGINT GENERATED ALWAYS AS
+ * IDENTITY}); pragmas live in the connection setup, not here.
+ */
+final class LedgerSchema {
+  static final int CURRENT = 1;
+
+  private static final List<String> STEP_1 =
+      List.of(
+          """
+          CREATE TABLE tasks (
+            task_id TEXT PRIMARY KEY,
+            agent TEXT NOT NULL,
+            attestor_kind TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            roles TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            labels TEXT NOT NULL,
+            token_ciphertext BLOB NOT NULL,
+            token_accessor TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('OPEN', 'COMPLETED', 'REVOKED', 'EXPIRED')),
+            ended_at BIGINT
+          )""",
+          "CREATE INDEX tasks_state_expires_at ON tasks (state, expires_at)",
+          """
+          CREATE TABLE leases (
+            lease_id TEXT PRIMARY KEY,
+            task_id TEXT NOT NULL REFERENCES tasks (task_id),
+            role TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            lease_type TEXT NOT NULL CHECK (lease_type IN ('LEASE', 'TOKEN')),
+            issued_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            revoked BOOLEAN NOT NULL
+          )""",
+          "CREATE INDEX leases_task_id ON leases (task_id)",
+          // No foreign key on task_id: queuing a revocation must never fail, whatever else is wrong.
+          """
+          CREATE TABLE revocation_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            task_id TEXT NOT NULL,
+            target TEXT NOT NULL,
+            type TEXT NOT NULL CHECK (type IN ('LEASE', 'TOKEN')),
+            attempts INTEGER NOT NULL,
+            next_attempt BIGINT NOT NULL,
+            last_error TEXT NOT NULL
+          )""",
+          "CREATE INDEX revocation_outbox_next_attempt ON revocation_outbox (next_attempt, id)");
+
+  private LedgerSchema() {}
+
+  /** Brings the schema to {@link #CURRENT}; refuses a ledger written by a newer Minter. */
+  static void migrate(Connection connection, Instant now) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+    }
+    int version = version(connection);
+    if (version > CURRENT) {
+      throw new LedgerException(
+          "ledger schema version " + version + " is newer than this Minter understands (" + CURRENT
+              + "); refusing to use it");
+    }
+    if (version < 1) {
+      apply(connection, 1, STEP_1, now);
+    }
+  }
+
+  private static int version(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {
+      return rows.next() ? rows.getInt(1) : 0; // MAX of no rows is NULL, read as 0
+    }
+  }
+
+  /** One step, all or nothing: DDL is transactional in both SQLite and PostgreSQL. */
+  private static void apply(Connection connection, int step, List<String> ddl, Instant now) throws SQLException {
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement();
+        PreparedStatement record =
+            connection.prepareStatement("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)")) {
+      for (String sql : ddl) {
+        statement.execute(sql);
+      }
+      record.setInt(1, step);
+      record.setLong(2, now.toEpochMilli());
+      record.executeUpdate();
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+}

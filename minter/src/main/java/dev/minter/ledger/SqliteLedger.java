@@ -1,0 +1,352 @@
+package dev.minter.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.minter.vault.LeaseType;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The embedded ledger: one SQLite file in WAL mode with {@code synchronous=FULL}, so every write is on disk when
+ * its method returns. Task tokens are stored sealed by {@link TokenCipher}; nothing else stored is secret.
+ *
+ * <p>Concurrency: a single JDBC connection, and every call holds one {@link ReentrantLock} for its whole duration
+ * (a lock rather than {@code synchronized}, so waiting virtual threads do not pin their carriers). SQLite admits
+ * one writer at a time anyway, and the calls are short.
+ *
+ * <p>Instants are stored as epoch milliseconds: sub-millisecond precision is dropped. {@link #markLeaseRevoked}
+ * throws for a lease the ledger never recorded (a caller bug worth seeing); {@link #completeRevocation} and
+ * {@link #retryRevocation} quietly do nothing for an outbox row that is already gone.
+ */
+public final class SqliteLedger implements Ledger {
+  private static final int MAX_ERROR_CHARS = 2000;
+
+  private final Connection connection;
+  private final LedgerRows rows;
+  private final TokenCipher cipher;
+  private final ReentrantLock lock = new ReentrantLock();
+  private boolean closed;
+
+  private SqliteLedger(Connection connection, TokenCipher cipher) {
+    this.connection = connection;
+    this.cipher = cipher;
+    this.rows = new LedgerRows(cipher);
+  }
+
+  /**
+   * Opens (creating if needed, with mode 0600 and parent directories 0700) the ledger at {@code dbFile} and brings
+   * its schema up to date. {@code clock} stamps the migrations applied.
+   */
+  public static SqliteLedger open(Path dbFile, TokenCipher cipher, Clock clock) {
+    Path file = requireNonNull(dbFile, "dbFile").toAbsolutePath();
+    requireNonNull(cipher, "cipher");
+    requireNonNull(clock, "clock");
+    createOwnerOnly(file);
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL); // WAL + FULL: each commit is fsynced
+    config.enforceForeignKeys(true);
+    config.setBusyTimeout(10_000);
+    Connection connection = null;
+    try {
+      connection = config.createConnection("jdbc:sqlite:" + file);
+      requireWal(connection, file);
+      LedgerSchema.migrate(connection, clock.instant());
+      return new SqliteLedger(connection, cipher);
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(connection, e);
+      if (e instanceof LedgerException ledger) {
+        throw ledger;
+      }
+      throw new LedgerException("ledger: cannot open " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void insertTask(TaskRecord task) {
+    requireNonNull(task, "task");
+    byte[] sealed = cipher.encrypt(task.taskId(), task.token());
+    String roles = LedgerRows.toJson(task.roles(), task.taskId());
+    String labels = LedgerRows.toJson(task.labels(), task.taskId());
+    locked("insertTask", "task " + task.taskId(), c -> {
+      try (PreparedStatement insert = c.prepareStatement(
+          "INSERT INTO tasks (" + LedgerRows.TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        insert.setString(1, task.taskId());
+        insert.setString(2, task.agent());
+        insert.setString(3, task.attestorKind());
+        insert.setString(4, task.purpose());
+        insert.setString(5, roles);
+        insert.setString(6, task.rule());
+        insert.setString(7, labels);
+        insert.setBytes(8, sealed);
+        insert.setString(9, task.tokenAccessor());
+        insert.setLong(10, task.createdAt().toEpochMilli());
+        insert.setLong(11, task.expiresAt().toEpochMilli());
+        insert.setString(12, task.state().name());
+        return insert.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public Optional<TaskRecord> findTask(String taskId) {
+    requireNonNull(taskId, "taskId");
+    return locked("findTask", "task " + taskId, c -> {
+      try (PreparedStatement select = c.prepareStatement(
+          "SELECT " + LedgerRows.TASK_COLUMNS + " FROM tasks WHERE task_id = ?")) {
+        select.setString(1, taskId);
+        try (ResultSet row = select.executeQuery()) {
+          return row.next() ? Optional.of(rows.task(row)) : Optional.<TaskRecord>empty();
+        }
+      }
+    });
+  }
+
+  /** The compare-and-set is the {@code WHERE state = 'OPEN'}: of racing callers exactly one updates the row. */
+  @Override
+  public boolean closeTask(String taskId, TaskState state, Instant at) {
+    requireNonNull(taskId, "taskId");
+    requireNonNull(at, "at");
+    if (requireNonNull(state, "state") == TaskState.OPEN) {
+      throw new IllegalArgumentException("state: OPEN (expected: COMPLETED, REVOKED or EXPIRED)");
+    }
+    return locked("closeTask", "task " + taskId, c -> {
+      try (PreparedStatement update = c.prepareStatement(
+          "UPDATE tasks SET state = ?, ended_at = ? WHERE task_id = ? AND state = 'OPEN'")) {
+        update.setString(1, state.name());
+        update.setLong(2, at.toEpochMilli());
+        update.setString(3, taskId);
+        return update.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public List<TaskRecord> openTasksExpiredAt(Instant now) {
+    requireNonNull(now, "now");
+    return locked("openTasksExpiredAt", "tasks expired at " + now, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT " + LedgerRows.TASK_COLUMNS
+          + " FROM tasks WHERE state = 'OPEN' AND expires_at <= ? ORDER BY expires_at, task_id")) {
+        select.setLong(1, now.toEpochMilli());
+        List<TaskRecord> found = new ArrayList<>();
+        try (ResultSet row = select.executeQuery()) {
+          while (row.next()) {
+            found.add(rows.task(row));
+          }
+        }
+        return List.copyOf(found);
+      }
+    });
+  }
+
+  @Override
+  public void insertLease(LeaseRecord lease) {
+    requireNonNull(lease, "lease");
+    locked("insertLease", "task " + lease.taskId() + " lease " + lease.leaseId(), c -> {
+      try (PreparedStatement insert = c.prepareStatement(
+          "INSERT INTO leases (" + LedgerRows.LEASE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        insert.setString(1, lease.leaseId());
+        insert.setString(2, lease.taskId());
+        insert.setString(3, lease.role());
+        insert.setString(4, lease.kind());
+        insert.setString(5, lease.leaseType().name());
+        insert.setLong(6, lease.issuedAt().toEpochMilli());
+        insert.setLong(7, lease.expiresAt().toEpochMilli());
+        insert.setBoolean(8, lease.revoked());
+        return insert.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public List<LeaseRecord> leases(String taskId) {
+    requireNonNull(taskId, "taskId");
+    return locked("leases", "task " + taskId, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT " + LedgerRows.LEASE_COLUMNS
+          + " FROM leases WHERE task_id = ? ORDER BY issued_at, lease_id")) {
+        select.setString(1, taskId);
+        List<LeaseRecord> found = new ArrayList<>();
+        try (ResultSet row = select.executeQuery()) {
+          while (row.next()) {
+            found.add(LedgerRows.lease(row));
+          }
+        }
+        return List.copyOf(found);
+      }
+    });
+  }
+
+  @Override
+  public void markLeaseRevoked(String leaseId) {
+    requireNonNull(leaseId, "leaseId");
+    int updated = locked("markLeaseRevoked", "lease " + leaseId, c -> {
+      try (PreparedStatement update = c.prepareStatement("UPDATE leases SET revoked = ? WHERE lease_id = ?")) {
+        update.setBoolean(1, true);
+        update.setString(2, leaseId);
+        return update.executeUpdate();
+      }
+    });
+    if (updated == 0) {
+      throw new LedgerException("ledger: markLeaseRevoked: no lease " + leaseId + " is recorded");
+    }
+  }
+
+  /** Enqueued with {@code attempts = 1}: the caller has just tried once and failed with {@code error}. */
+  @Override
+  public void enqueueRevocation(String taskId, String target, LeaseType type, Instant nextAttempt, String error) {
+    requireNonNull(taskId, "taskId");
+    requireNonNull(target, "target");
+    requireNonNull(type, "type");
+    requireNonNull(nextAttempt, "nextAttempt");
+    String lastError = clip(requireNonNull(error, "error"));
+    locked("enqueueRevocation", "task " + taskId + " target " + target, c -> {
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO revocation_outbox"
+          + " (task_id, target, type, attempts, next_attempt, last_error) VALUES (?, ?, ?, 1, ?, ?)")) {
+        insert.setString(1, taskId);
+        insert.setString(2, target);
+        insert.setString(3, type.name());
+        insert.setLong(4, nextAttempt.toEpochMilli());
+        insert.setString(5, lastError);
+        return insert.executeUpdate();
+      }
+    });
+  }
+
+  /** Oldest due first: ordered by {@code next_attempt}, then by enqueue order. */
+  @Override
+  public List<PendingRevocation> dueRevocations(Instant now, int limit) {
+    requireNonNull(now, "now");
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit: " + limit + " (expected: > 0)");
+    }
+    return locked("dueRevocations", "revocations due at " + now, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT " + LedgerRows.OUTBOX_COLUMNS
+          + " FROM revocation_outbox WHERE next_attempt <= ? ORDER BY next_attempt, id LIMIT ?")) {
+        select.setLong(1, now.toEpochMilli());
+        select.setInt(2, limit);
+        List<PendingRevocation> found = new ArrayList<>();
+        try (ResultSet row = select.executeQuery()) {
+          while (row.next()) {
+            found.add(LedgerRows.pending(row));
+          }
+        }
+        return List.copyOf(found);
+      }
+    });
+  }
+
+  @Override
+  public void completeRevocation(long id) {
+    locked("completeRevocation", "outbox entry " + id, c -> {
+      try (PreparedStatement delete = c.prepareStatement("DELETE FROM revocation_outbox WHERE id = ?")) {
+        delete.setLong(1, id);
+        return delete.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void retryRevocation(long id, Instant nextAttempt, String error) {
+    requireNonNull(nextAttempt, "nextAttempt");
+    String lastError = clip(requireNonNull(error, "error"));
+    locked("retryRevocation", "outbox entry " + id, c -> {
+      try (PreparedStatement update = c.prepareStatement("UPDATE revocation_outbox"
+          + " SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?")) {
+        update.setLong(1, nextAttempt.toEpochMilli());
+        update.setString(2, lastError);
+        update.setLong(3, id);
+        return update.executeUpdate();
+      }
+    });
+  }
+
+  /** Closes the connection; SQLite checkpoints the WAL into the main file when the last connection closes. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (!closed) {
+        closed = true;
+        connection.close();
+      }
+    } catch (SQLException e) {
+      throw new LedgerException("ledger: close failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private <T> T locked(String operation, String subject, Work<T> work) {
+    lock.lock();
+    try {
+      if (closed) {
+        throw new LedgerException("ledger: " + operation + " for " + subject + " after the ledger was closed");
+      }
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw new LedgerException("ledger: " + operation + " failed for " + subject + ": " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static String clip(String error) {
+    return error.length() <= MAX_ERROR_CHARS ? error : error.substring(0, MAX_ERROR_CHARS) + "...";
+  }
+
+  /** The file holds no plaintext secret, but task metadata is nobody else's business either. */
+  private static void createOwnerOnly(Path file) {
+    try {
+      Path dir = file.getParent();
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (FileAlreadyExistsException existing) {
+      // Reopening: keep the file as it is.
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new LedgerException("ledger: cannot create " + file + ": " + e, e);
+    }
+  }
+
+  /** WAL is what makes synchronous=FULL cheap; a file system that refuses it (some network mounts) is refused. */
+  private static void requireWal(Connection connection, Path file) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet mode = statement.executeQuery("PRAGMA journal_mode")) {
+      String actual = mode.next() ? mode.getString(1) : "unknown";
+      if (!"wal".equalsIgnoreCase(actual)) {
+        throw new LedgerException("ledger: " + file + " runs in journal mode " + actual + " (expected: wal)");
+      }
+    }
+  }
+
+  private static void closeQuietly(Connection connection, Exception failure) {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        failure.addSuppressed(e);
+      }
+    }
+  }
+}
