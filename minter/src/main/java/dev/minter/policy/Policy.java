@@ -1,0 +1,175 @@
+package dev.minter.policy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.minter.attest.WorkloadIdentity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Minter's policy v0, as loaded by {@link PolicyFile}: admin globs, declared roles and rules in file order.
+ * Immutable and pure, so one instance can be swapped atomically on reload and shared by every call.
+ *
+ * <p>Decisions deny by default. Rules are tried in file order and the first one that allows the whole request
+ * wins; a rule never grants part of a request. When nothing allows it, the reason comes from the first rule
+ * that applied to the caller, so the person reading it is pointed at the rule that most likely was meant.
+ */
+public final class Policy implements PolicyEngine {
+  private final String source;
+  private final String sha256;
+  private final List<Glob> admins;
+  private final Map<String, RoleSpec> roles;
+  private final List<Rule> rules;
+
+  /** Built by {@link PolicyFile}, which checks what a record cannot (references between roles and rules). */
+  Policy(String source, String sha256, List<Glob> admins, Map<String, RoleSpec> roles, List<Rule> rules) {
+    this.source = requireNonNull(source, "source");
+    this.sha256 = requireNonNull(sha256, "sha256");
+    this.admins = List.copyOf(admins);
+    this.roles = Collections.unmodifiableMap(new LinkedHashMap<>(roles));
+    this.rules = List.copyOf(rules);
+  }
+
+  @Override
+  public Decision decide(PolicyRequest request) {
+    requireNonNull(request, "request");
+    Optional<String> malformed = malformed(request);
+    if (malformed.isPresent()) {
+      return new Decision.Deny(Decision.Deny.DEFAULT_DENY, malformed.get());
+    }
+    String who = request.identity().id();
+    Decision.Deny firstDeny = null;
+    for (Rule rule : rules) {
+      if (!rule.appliesTo(who)) {
+        continue;
+      }
+      Optional<String> failure = failure(rule, request);
+      if (failure.isEmpty()) {
+        return new Decision.Allow(grant(rule, request));
+      }
+      if (firstDeny == null) {
+        firstDeny = new Decision.Deny(rule.id(), failure.get());
+      }
+    }
+    return firstDeny != null
+        ? firstDeny
+        : new Decision.Deny(Decision.Deny.DEFAULT_DENY, "no policy rule matches identity " + who);
+  }
+
+  /** Faults of the request itself, whoever asks: no rule could allow these. */
+  private Optional<String> malformed(PolicyRequest request) {
+    if (request.roles().isEmpty()) {
+      return Optional.of("no roles requested");
+    }
+    Set<String> seen = new HashSet<>();
+    for (String role : request.roles()) {
+      if (!roles.containsKey(role)) {
+        return Optional.of("unknown role '" + role + "'");
+      }
+      if (!seen.add(role)) {
+        // A repeated role would mint the same credential twice under one task; refuse rather than guess.
+        return Optional.of("role '" + role + "' is requested more than once");
+      }
+    }
+    if (request.purpose().isBlank()) {
+      return Optional.of("no purpose declared");
+    }
+    Optional<Duration> ttl = request.ttl();
+    if (ttl.isPresent() && (ttl.get().isNegative() || ttl.get().isZero())) {
+      return Optional.of("ttl " + ttl.get() + " (expected: > 0)");
+    }
+    // Vault TTLs are whole seconds, and Vault reads a TTL of 0 as "the default" (up to 32 days), so a
+    // sub-second TTL must never reach the minting code, which truncates.
+    if (ttl.isPresent() && ttl.get().toSeconds() < 1) {
+      return Optional.of("ttl " + ttl.get() + " (expected: at least 1s)");
+    }
+    return Optional.empty();
+  }
+
+  /** The first reason {@code rule} does not allow {@code request}, or empty if it allows all of it. */
+  private static Optional<String> failure(Rule rule, PolicyRequest request) {
+    for (String role : request.roles()) {
+      if (!rule.roles().contains(role)) {
+        return Optional.of(
+            "role '%s' is not granted to %s by rule '%s'"
+                .formatted(role, request.identity().id(), rule.id()));
+      }
+    }
+    if (!rule.allowsPurpose(request.purpose())) {
+      String allowed = rule.purposes().stream().map(Glob::pattern).collect(Collectors.joining(", "));
+      return Optional.of(
+          "purpose '%s' is not allowed by rule '%s' (allowed: %s)"
+              .formatted(request.purpose(), rule.id(), allowed));
+    }
+    Duration ttl = request.ttl().orElse(rule.maxTtl());
+    if (ttl.compareTo(rule.maxTtl()) > 0) {
+      return Optional.of(
+          "ttl %s exceeds the maximum %s of rule '%s'".formatted(ttl, rule.maxTtl(), rule.id()));
+    }
+    return Optional.empty();
+  }
+
+  private Grant grant(Rule rule, PolicyRequest request) {
+    List<RoleSpec> specs = new ArrayList<>();
+    TreeSet<String> policies = new TreeSet<>();
+    for (String name : request.roles()) {
+      RoleSpec spec = roles.get(name);
+      specs.add(spec);
+      policies.addAll(spec.vaultPolicies());
+    }
+    // Rounding down to whole seconds can only shorten the grant, never push it past the rule's maximum.
+    Duration ttl = Duration.ofSeconds(request.ttl().orElse(rule.maxTtl()).toSeconds());
+    return new Grant(rule.id(), specs, ttl, List.copyOf(policies));
+  }
+
+  @Override
+  public boolean isAdmin(WorkloadIdentity identity) {
+    requireNonNull(identity, "identity");
+    return admins.stream().anyMatch(g -> g.matches(identity.id()));
+  }
+
+  @Override
+  public Optional<RoleSpec> role(String name) {
+    return Optional.ofNullable(roles.get(requireNonNull(name, "name")));
+  }
+
+  /** The declared roles, in file order. */
+  public Map<String, RoleSpec> roles() {
+    return roles;
+  }
+
+  /** The rules, in file order (the order they are tried in). */
+  public List<Rule> rules() {
+    return rules;
+  }
+
+  /** The admin globs. */
+  public List<Glob> admins() {
+    return admins;
+  }
+
+  /** Where the policy came from (a file path or the name given to {@link PolicyFile#parse}). */
+  public String source() {
+    return source;
+  }
+
+  /** Lower-case hex SHA-256 of the policy file's bytes, for the audit record of every decision and reload. */
+  public String sha256() {
+    return sha256;
+  }
+
+  @Override
+  public String toString() {
+    return "Policy[source=" + source + ", sha256=" + sha256 + ", roles=" + roles.size()
+        + ", rules=" + rules.size() + "]";
+  }
+}
