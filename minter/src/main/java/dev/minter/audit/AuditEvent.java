@@ -72,6 +72,13 @@ public final class AuditEvent {
       return this;
     }
 
+    /** A builder holding the same fields, to derive a second record (e.g. the outcome after an intent). */
+    public Builder copy() {
+      Builder other = new Builder(event);
+      other.fields.putAll(fields);
+      return other;
+    }
+
     public AuditEvent build() {
       return new AuditEvent(event, fields);
     }

@@ -10,14 +10,14 @@ import java.util.regex.Pattern;
  * Parses the policy file's durations: {@code 90s}, {@code 15m}, {@code 1h}, {@code 1h30m} (units in that order,
  * each at most once) or ISO-8601 such as {@code PT15M}.
  */
-final class Durations {
+public final class Durations {
   // Up to 9 digits per unit keeps every value far from overflow; 24h is the policy's ceiling anyway.
   private static final Pattern SHORT = Pattern.compile("(?:(\\d{1,9})h)?(?:(\\d{1,9})m)?(?:(\\d{1,9})s)?");
 
   private Durations() {}
 
   /** The duration {@code text} denotes, or empty if it is in neither accepted form. */
-  static Optional<Duration> parse(String text) {
+  public static Optional<Duration> parse(String text) {
     if (text.startsWith("P") || text.startsWith("-P")) {
       try {
         return Optional.of(Duration.parse(text));

@@ -1,0 +1,182 @@
+package dev.minter;
+
+import dev.minter.api.AdminService;
+import dev.minter.api.AttestationInterceptor;
+import dev.minter.api.MinterService;
+import dev.minter.api.ServerTls;
+import dev.minter.attest.PemBundleSource;
+import dev.minter.attest.X509SvidAttestor;
+import dev.minter.audit.AuditLog;
+import dev.minter.audit.JsonlAuditLog;
+import dev.minter.config.MinterConfig;
+import dev.minter.ledger.Ledger;
+import dev.minter.ledger.SqliteLedger;
+import dev.minter.ledger.TokenCipher;
+import dev.minter.policy.PolicyEngine;
+import dev.minter.policy.PolicyFile;
+import dev.minter.task.TaskRevoker;
+import dev.minter.task.TaskService;
+import dev.minter.vault.CredentialEngines;
+import dev.minter.vault.VaultGateway;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every component from a {@link MinterConfig} with plain constructors, serves gRPC over
+ * TLS, and runs the maintenance loop (task expiry, queued revocations, renewal of Minter's own Vault token).
+ */
+public final class MinterServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MinterServer.class);
+
+  private final Server server;
+  private final Maintenance maintenance;
+  private final ExecutorService executor;
+  private final Deque<AutoCloseable> closeables;
+
+  private MinterServer(Server server, Maintenance maintenance, ExecutorService executor, Deque<AutoCloseable> closeables) {
+    this.server = server;
+    this.maintenance = maintenance;
+    this.executor = executor;
+    this.closeables = closeables;
+  }
+
+  /** Starts a server from {@code config} with the system clock. */
+  public static MinterServer start(MinterConfig config) throws Exception {
+    return builder(config).start();
+  }
+
+  public static Builder builder(MinterConfig config) {
+    return new Builder(config);
+  }
+
+  /** The port the server listens on (useful when the config asked for port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Processes expiry and queued revocations now (the maintenance loop does it every interval). */
+  public void runMaintenance() {
+    maintenance.runOnce();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    maintenance.close();
+    executor.shutdownNow();
+    while (!closeables.isEmpty()) {
+      try {
+        closeables.pop().close();
+      } catch (Exception e) {
+        log.warn("error while closing: {}", e.toString());
+      }
+    }
+  }
+
+  /** Builds a server; tests may swap the clock or the audit log (e.g. one whose disk fails). */
+  public static final class Builder {
+    private final MinterConfig config;
+    private Clock clock = Clock.systemUTC();
+    private AuditLog auditLog;
+
+    private Builder(MinterConfig config) {
+      this.config = config;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public Builder auditLog(AuditLog auditLog) {
+      this.auditLog = auditLog;
+      return this;
+    }
+
+    public MinterServer start() throws Exception {
+      Deque<AutoCloseable> closeables = new ArrayDeque<>();
+      try {
+        return build(closeables);
+      } catch (Exception | Error e) {
+        while (!closeables.isEmpty()) {
+          try {
+            closeables.pop().close();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        throw e;
+      }
+    }
+
+    private MinterServer build(Deque<AutoCloseable> closeables) throws Exception {
+      AuditLog audit = auditLog != null ? auditLog : JsonlAuditLog.open(config.audit().file(), clock);
+      closeables.push(audit);
+      Ledger ledger =
+          SqliteLedger.open(config.ledger().sqlite(), TokenCipher.loadOrCreate(config.ledger().keyFile()), clock);
+      closeables.push(ledger);
+      PolicyEngine policy = PolicyFile.load(config.policy());
+      Supplier<PolicyEngine> policySource = () -> policy;
+      VaultGateway vault = VaultGateway.create(config.vault(), clock);
+      closeables.push(vault);
+      CredentialEngines engines = CredentialEngines.builtIn();
+      TaskRevoker revoker = new TaskRevoker(vault, ledger, audit, clock);
+      TaskService tasks = new TaskService(policySource, vault, engines, ledger, audit, revoker, clock);
+
+      X509SvidAttestor x509 = new X509SvidAttestor(new PemBundleSource(config.trustDomains(), clock), clock);
+      AttestationInterceptor attestation = new AttestationInterceptor(x509, audit);
+      HealthStatusManager health = new HealthStatusManager();
+      ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+      Server server =
+          NettyServerBuilder.forAddress(address(config.listen()), ServerTls.credentials(config.tls().cert(), config.tls().key()))
+              .executor(executor) // blocking Vault/ledger/audit work runs on virtual threads, off the event loop
+              .addService(ServerInterceptors.intercept(new MinterService(tasks), attestation))
+              .addService(ServerInterceptors.intercept(new AdminService(tasks, policySource, audit), attestation))
+              .addService(health.getHealthService())
+              .addService(ProtoReflectionServiceV1.newInstance())
+              .maxInboundMessageSize(1 << 20)
+              .build()
+              .start();
+      health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+      health.setStatus("minter.v1.Minter", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+      Maintenance maintenance = new Maintenance(revoker, vault, config.maintenanceInterval(), clock);
+      maintenance.start();
+      log.info("Minter listening on {} (policy {}, audit {})", server.getListenSockets(), config.policy(), config.audit().file());
+      return new MinterServer(server, maintenance, executor, closeables);
+    }
+
+    private static InetSocketAddress address(String listen) {
+      int colon = listen.lastIndexOf(':');
+      if (colon < 0) {
+        throw new IllegalArgumentException("listen: '" + listen + "' (expected: host:port)");
+      }
+      String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+      return new InetSocketAddress(host, Integer.parseInt(listen.substring(colon + 1)));
+    }
+  }
+}

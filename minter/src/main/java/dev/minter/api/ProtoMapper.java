@@ -1,0 +1,104 @@
+package dev.minter.api;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Timestamp;
+import dev.minter.proto.v1.BeginTaskRequest;
+import dev.minter.proto.v1.BeginTaskResponse;
+import dev.minter.proto.v1.CredentialRevocation;
+import dev.minter.proto.v1.DatabaseCredential;
+import dev.minter.proto.v1.MintCredentialResponse;
+import dev.minter.proto.v1.RevocationReceipt;
+import dev.minter.proto.v1.RevocationStatus;
+import dev.minter.proto.v1.VaultTokenCredential;
+import dev.minter.task.BeginTaskCommand;
+import dev.minter.task.OpenedTask;
+import dev.minter.task.Receipt;
+import dev.minter.task.TaskService;
+import dev.minter.vault.Credential;
+import dev.minter.vault.MintedCredential;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Wire format ⇄ domain. Generated protobuf types stop here. */
+final class ProtoMapper {
+  private ProtoMapper() {}
+
+  static BeginTaskCommand toCommand(BeginTaskRequest request) {
+    Optional<java.time.Duration> ttl =
+        request.hasTtl() ? Optional.of(toDuration(request.getTtl())) : Optional.empty();
+    return new BeginTaskCommand(request.getPurpose(), ttl, request.getRolesList(), request.getLabelsMap());
+  }
+
+  static BeginTaskResponse toProto(OpenedTask task) {
+    return BeginTaskResponse.newBuilder()
+        .setTaskId(task.taskId())
+        .setExpiresAt(toTimestamp(task.expiresAt()))
+        .setTtl(Duration.newBuilder().setSeconds(task.ttl().toSeconds()).setNanos(task.ttl().toNanosPart()))
+        .addAllRoles(task.roles())
+        .setRule(task.rule())
+        .build();
+  }
+
+  static MintCredentialResponse toProto(TaskService.Minted minted) {
+    MintedCredential c = minted.credential();
+    MintCredentialResponse.Builder b =
+        MintCredentialResponse.newBuilder()
+            .setTaskId(minted.taskId())
+            .setRole(minted.role())
+            .setKind(c.kind())
+            .setLeaseId(c.leaseId())
+            .setExpiresAt(toTimestamp(c.expiresAt()));
+    switch (c.credential()) {
+      case Credential.Database db ->
+          b.setDatabase(
+              DatabaseCredential.newBuilder().setUsername(db.username()).setPassword(db.password().reveal()));
+      case Credential.VaultToken token ->
+          b.setVaultToken(
+              VaultTokenCredential.newBuilder()
+                  .setToken(token.token().reveal())
+                  .setAccessor(token.accessor())
+                  .addAllPolicies(token.policies()));
+    }
+    return b.build();
+  }
+
+  static RevocationReceipt toProto(Receipt receipt) {
+    RevocationReceipt.Builder b =
+        RevocationReceipt.newBuilder()
+            .setTaskId(receipt.taskId())
+            .setReason(receipt.reason())
+            .setToken(toProto(receipt.token()))
+            .setRevokedAt(toTimestamp(receipt.revokedAt()))
+            .setRevokedBy(receipt.revokedBy());
+    for (Receipt.Item item : receipt.credentials()) {
+      b.addCredentials(
+          CredentialRevocation.newBuilder()
+              .setLeaseId(item.leaseId())
+              .setRole(item.role())
+              .setKind(item.kind())
+              .setStatus(toProto(item.status()))
+              .setDetail(item.detail()));
+    }
+    return b.build();
+  }
+
+  static RevocationStatus toProto(dev.minter.task.RevocationStatus status) {
+    return switch (status) {
+      case REVOKED -> RevocationStatus.REVOKED;
+      case ALREADY_GONE -> RevocationStatus.ALREADY_GONE;
+      case FAILED_QUEUED -> RevocationStatus.FAILED_QUEUED;
+    };
+  }
+
+  static java.time.Duration toDuration(Duration d) {
+    if (d.getSeconds() < 0 || d.getNanos() < 0 || d.getNanos() > 999_999_999) {
+      throw new IllegalArgumentException(
+          "ttl: " + d.getSeconds() + "s " + d.getNanos() + "ns (expected: a positive duration)");
+    }
+    return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
+  }
+
+  static Timestamp toTimestamp(Instant instant) {
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+}

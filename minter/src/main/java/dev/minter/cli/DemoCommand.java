@@ -1,0 +1,153 @@
+package dev.minter.cli;
+
+import com.google.protobuf.Duration;
+import dev.minter.proto.v1.BeginTaskRequest;
+import dev.minter.proto.v1.BeginTaskResponse;
+import dev.minter.proto.v1.CompleteTaskRequest;
+import dev.minter.proto.v1.MintCredentialRequest;
+import dev.minter.proto.v1.MintCredentialResponse;
+import dev.minter.proto.v1.MinterGrpc;
+import dev.minter.proto.v1.RevocationReceipt;
+import io.grpc.ManagedChannel;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code minter demo}: plays an agent against a running Minter, end to end, and says what happens at each step.
+ * Exits 0 only if every step held, including that the credentials are refused after the task completes.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = "Run a demo agent: begin a task, mint PostgreSQL credentials, use them, complete, check they are dead.",
+    footer = {
+      "",
+      "Example (what deploy/local/up.sh runs):",
+      "  minter demo --cert certs/demo-agent.pem --key certs/demo-agent.key --ca certs/ca.pem \\",
+      "      --pg-url jdbc:postgresql://127.0.0.1:55432/analytics --audit-file deploy/local/.state/audit.jsonl"
+    })
+public final class DemoCommand implements Callable<Integer> {
+  @Mixin ClientOptions client;
+
+  @Option(names = "--role", defaultValue = "analytics-ro", description = "Database role to mint (default ${DEFAULT-VALUE}).")
+  String role;
+
+  @Option(names = "--purpose", defaultValue = "demo:weekly-report", description = "Declared purpose (default ${DEFAULT-VALUE}).")
+  String purpose;
+
+  @Option(names = "--ttl-seconds", defaultValue = "300", description = "Requested task TTL (default ${DEFAULT-VALUE}).")
+  long ttlSeconds;
+
+  @Option(names = "--pg-url", required = true, description = "JDBC URL of the database the role grants access to.")
+  String pgUrl;
+
+  @Option(names = "--query", defaultValue = "SELECT count(*) FROM reports", description = "Query to run (default: ${DEFAULT-VALUE}).")
+  String query;
+
+  @Option(names = "--audit-file", description = "Audit log to verify at the end.")
+  Path auditFile;
+
+  private int step;
+  private static final int STEPS = 6;
+
+  @Override
+  public Integer call() throws Exception {
+    ManagedChannel channel = client.channel();
+    try {
+      MinterGrpc.MinterBlockingStub minter = MinterGrpc.newBlockingStub(channel);
+      say("BeginTask purpose=" + purpose + " roles=[" + role + "] ttl=" + ttlSeconds + "s");
+      BeginTaskResponse task =
+          minter
+              .withDeadlineAfter(30, TimeUnit.SECONDS)
+              .beginTask(
+                  BeginTaskRequest.newBuilder()
+                      .setPurpose(purpose)
+                      .addRoles(role)
+                      .setTtl(Duration.newBuilder().setSeconds(ttlSeconds))
+                      .putLabels("source", "minter-demo")
+                      .build());
+      ok("task " + task.getTaskId() + " (rule " + task.getRule() + ", ttl " + task.getTtl().getSeconds() + "s)");
+
+      say("MintCredential role=" + role);
+      MintCredentialResponse cred =
+          minter
+              .withDeadlineAfter(30, TimeUnit.SECONDS)
+              .mintCredential(MintCredentialRequest.newBuilder().setTaskId(task.getTaskId()).setRole(role).build());
+      String user = cred.getDatabase().getUsername();
+      String password = cred.getDatabase().getPassword();
+      ok("PostgreSQL user " + user + " (lease " + cred.getLeaseId() + ")");
+
+      say("Connect to PostgreSQL as " + user + " and run: " + query);
+      ok(runQuery(user, password));
+
+      say("CompleteTask " + task.getTaskId());
+      RevocationReceipt receipt =
+          minter
+              .withDeadlineAfter(60, TimeUnit.SECONDS)
+              .completeTask(CompleteTaskRequest.newBuilder().setTaskId(task.getTaskId()).build())
+              .getReceipt();
+      if (!Receipts.confirmed(receipt)) {
+        return fail("revocation not confirmed:\n" + Receipts.render(receipt, "table"));
+      }
+      ok("receipt:\n" + Receipts.render(receipt, "table").indent(8).stripTrailing());
+
+      say("Connect again with the same credentials (must be refused)");
+      try {
+        runQuery(user, password);
+        return fail("the credentials still work after CompleteTask");
+      } catch (SQLException e) {
+        ok("refused: " + e.getMessage());
+      }
+
+      say("Verify the audit log" + (auditFile == null ? " (skipped: no --audit-file)" : " " + auditFile));
+      if (auditFile != null) {
+        int code = AuditVerifyCommand.verify(auditFile, System.out);
+        if (code != 0) {
+          return fail("audit log verification failed");
+        }
+      }
+      System.out.println("demo: every step held");
+      return 0;
+    } catch (io.grpc.StatusRuntimeException e) {
+      return fail(e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+    } catch (SQLException e) {
+      return fail("database: " + e.getMessage());
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private String runQuery(String user, String password) throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("user", user);
+    props.setProperty("password", password);
+    props.setProperty("connectTimeout", "10");
+    try (Connection c = DriverManager.getConnection(pgUrl, props);
+        ResultSet rs = c.createStatement().executeQuery(query)) {
+      rs.next();
+      return "query returned " + rs.getString(1);
+    }
+  }
+
+  private void say(String what) {
+    System.out.println("==> [" + (++step) + "/" + STEPS + "] " + what);
+  }
+
+  private static void ok(String what) {
+    System.out.println("    ok: " + what);
+  }
+
+  private int fail(String why) {
+    System.out.println("    FAILED at step " + step + ": " + why);
+    return 1;
+  }
+}

@@ -1,0 +1,20 @@
+package dev.minter.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/** The {@code minter} executable: the server and its operators' tools in one jar. */
+@Command(
+    name = "minter",
+    mixinStandardHelpOptions = true,
+    version = "minter 0.1.0",
+    description = "Just-in-time, task-scoped credentials for AI agents.",
+    subcommands = {
+      ServeCommand.class,
+      RevokeCommand.class,
+      AuditCommand.class,
+      DevCommand.class,
+      DemoCommand.class,
+      HelpCommand.class
+    })
+public final class MinterCommand {}

@@ -1,0 +1,86 @@
+package dev.minter.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Minter's server configuration (YAML; see README "Configuration"). Relative paths are resolved against the
+ * directory of the configuration file by {@link ConfigLoader}.
+ *
+ * @param listen host:port of the gRPC listener
+ * @param tls the server's certificate and key
+ * @param trustDomains SPIFFE trust domain → PEM bundle of its X.509 authorities
+ * @param vault how to reach Vault/OpenBao
+ * @param ledger where Minter keeps its state
+ * @param audit where the audit log goes
+ * @param policy the policy file
+ * @param maintenanceInterval how often expiry and queued revocations are processed
+ */
+public record MinterConfig(
+    String listen,
+    Tls tls,
+    @JsonProperty("trust_domains") Map<String, Path> trustDomains,
+    Vault vault,
+    Ledger ledger,
+    Audit audit,
+    Path policy,
+    @JsonProperty("maintenance_interval") Duration maintenanceInterval) {
+  public MinterConfig {
+    requireNonNull(listen, "listen");
+    requireNonNull(tls, "tls");
+    trustDomains = Map.copyOf(requireNonNull(trustDomains, "trust_domains"));
+    requireNonNull(vault, "vault");
+    requireNonNull(ledger, "ledger");
+    requireNonNull(audit, "audit");
+    requireNonNull(policy, "policy");
+    maintenanceInterval = maintenanceInterval == null ? Duration.ofSeconds(5) : maintenanceInterval;
+  }
+
+  /** The listener's certificate chain and private key (PEM). */
+  public record Tls(Path cert, Path key) {
+    public Tls {
+      requireNonNull(cert, "tls.cert");
+      requireNonNull(key, "tls.key");
+    }
+  }
+
+  /**
+   * @param address e.g. {@code http://127.0.0.1:8200}
+   * @param tokenFile file holding Minter's own (narrow) token
+   * @param tokenRole the token role task tokens are created from
+   * @param timeout per-request timeout
+   * @param caFile CA bundle for an https address (optional)
+   */
+  public record Vault(
+      String address,
+      @JsonProperty("token_file") Path tokenFile,
+      @JsonProperty("token_role") String tokenRole,
+      Duration timeout,
+      @JsonProperty("ca_file") Path caFile) {
+    public Vault {
+      requireNonNull(address, "vault.address");
+      requireNonNull(tokenFile, "vault.token_file");
+      tokenRole = tokenRole == null ? "minter-task" : tokenRole;
+      timeout = timeout == null ? Duration.ofSeconds(10) : timeout;
+    }
+  }
+
+  /** @param sqlite the SQLite file; @param keyFile the 0600 file holding the key that encrypts task tokens */
+  public record Ledger(Path sqlite, @JsonProperty("key_file") Path keyFile) {
+    public Ledger {
+      requireNonNull(sqlite, "ledger.sqlite");
+      requireNonNull(keyFile, "ledger.key_file");
+    }
+  }
+
+  /** @param file the JSON Lines audit log */
+  public record Audit(Path file) {
+    public Audit {
+      requireNonNull(file, "audit.file");
+    }
+  }
+}

@@ -1,0 +1,302 @@
+package dev.minter.task;
+
+import static dev.minter.task.TaskException.Kind.DENIED;
+import static dev.minter.task.TaskException.Kind.NOT_FOUND;
+import static dev.minter.task.TaskException.Kind.NOT_OPEN;
+
+import dev.minter.attest.WorkloadIdentity;
+import dev.minter.audit.AuditEvent;
+import dev.minter.audit.AuditLog;
+import dev.minter.ledger.Ledger;
+import dev.minter.ledger.LeaseRecord;
+import dev.minter.ledger.TaskRecord;
+import dev.minter.ledger.TaskState;
+import dev.minter.policy.Decision;
+import dev.minter.policy.Grant;
+import dev.minter.policy.PolicyEngine;
+import dev.minter.policy.PolicyRequest;
+import dev.minter.policy.RoleSpec;
+import dev.minter.vault.Credential;
+import dev.minter.vault.CredentialEngine;
+import dev.minter.vault.CredentialEngines;
+import dev.minter.vault.MintedCredential;
+import dev.minter.vault.TaskToken;
+import dev.minter.vault.VaultGateway;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Begins tasks and mints their credentials: attest (done by the caller) → decide → audit intent → Vault → ledger →
+ * audit outcome. The policy is asked again at every mint, so a policy change takes effect on the next call.
+ *
+ * <p>Ordering is the security property here: the intent record is durable before Vault is asked, and a credential
+ * is handed out only after its outcome record is durable. If that record cannot be written the fresh lease is
+ * revoked and the call fails, so no secret leaves Minter unaudited.
+ */
+public final class TaskService {
+  private static final Logger log = LoggerFactory.getLogger(TaskService.class);
+
+  private final Supplier<PolicyEngine> policy;
+  private final VaultGateway vault;
+  private final CredentialEngines engines;
+  private final Ledger ledger;
+  private final AuditLog audit;
+  private final TaskRevoker revoker;
+  private final Clock clock;
+
+  public TaskService(
+      Supplier<PolicyEngine> policy,
+      VaultGateway vault,
+      CredentialEngines engines,
+      Ledger ledger,
+      AuditLog audit,
+      TaskRevoker revoker,
+      Clock clock) {
+    this.policy = policy;
+    this.vault = vault;
+    this.engines = engines;
+    this.ledger = ledger;
+    this.audit = audit;
+    this.revoker = revoker;
+    this.clock = clock;
+  }
+
+  /** Opens a task for {@code caller} if the policy allows all it asks for. */
+  public OpenedTask begin(WorkloadIdentity caller, BeginTaskCommand command) {
+    try {
+      TaskRequests.check(command);
+    } catch (TaskException e) {
+      audit.append(base("task.begin", caller).purpose(command.purpose()).decision("invalid").reason(e.getMessage()).build());
+      throw e;
+    }
+    PolicyEngine engine = policy.get();
+    for (String role : command.roles()) {
+      if (engine.role(role).isEmpty()) {
+        audit.append(denial(caller, command.purpose(), role, Decision.Deny.DEFAULT_DENY, "unknown role '" + role + "'"));
+        throw new TaskException(NOT_FOUND, "role '" + role + "' is not defined in the policy");
+      }
+    }
+    Decision decision =
+        engine.decide(new PolicyRequest(caller, command.purpose(), command.roles(), command.ttl()));
+    Grant grant =
+        switch (decision) {
+          case Decision.Allow allow -> allow.grant();
+          case Decision.Deny deny -> {
+            audit.append(denial(caller, command.purpose(), String.join(",", command.roles()), deny.rule(), deny.reason()));
+            throw new TaskException(DENIED, "denied by policy rule '" + deny.rule() + "': " + deny.reason());
+          }
+        };
+
+    String taskId = TaskIds.next();
+    AuditEvent.Builder record =
+        base("task.begin", caller)
+            .task(taskId)
+            .purpose(command.purpose())
+            .role(String.join(",", command.roles()))
+            .rule(grant.rule())
+            .ttlSeconds(grant.ttl().toSeconds())
+            .decision("allow");
+    audit.append(copy(record).outcome("pending").build()); // write-ahead: durable before Vault is asked
+
+    TaskToken token;
+    try {
+      token =
+          vault.createTaskToken(
+              grant.vaultPolicies(),
+              grant.ttl(),
+              Map.of("task", taskId, "agent", caller.id(), "purpose", command.purpose()));
+    } catch (RuntimeException e) {
+      auditQuietly(copy(record).outcome("failed").reason(e.getMessage()).build());
+      throw e;
+    }
+    Instant now = clock.instant();
+    try {
+      ledger.insertTask(
+          new TaskRecord(
+              taskId,
+              caller.id(),
+              caller.attestorKind(),
+              command.purpose(),
+              command.roles(),
+              grant.rule(),
+              command.labels(),
+              token.token(),
+              token.accessor(),
+              now,
+              token.expiresAt(),
+              TaskState.OPEN));
+      audit.append(copy(record).accessor(token.accessor()).outcome("ok").put("expires_at", token.expiresAt().toString()).build());
+    } catch (RuntimeException e) {
+      // Nothing half-done survives: without a ledger row or an audit record, the token must not live on.
+      revoker.discardToken(taskId, token.accessor());
+      auditQuietly(copy(record).accessor(token.accessor()).outcome("failed").reason(e.getMessage()).build());
+      throw e;
+    }
+    log.info("task {} begun for {} (rule {}, ttl {})", taskId, caller.id(), grant.rule(), grant.ttl());
+    return new OpenedTask(taskId, token.expiresAt(), grant.ttl(), command.roles(), grant.rule());
+  }
+
+  /** Mints one credential of {@code roleName} for the caller's open task. */
+  public Minted mint(WorkloadIdentity caller, String taskId, String roleName) {
+    TaskRequests.checkId("task_id", taskId);
+    TaskRequests.checkId("role", roleName);
+    TaskRecord task = ownedOpenTask(caller, taskId);
+    if (!task.roles().contains(roleName)) {
+      String reason = "role '" + roleName + "' was not granted to task " + taskId + " (granted: " + task.roles() + ")";
+      audit.append(denial(caller, task.purpose(), roleName, task.rule(), reason, taskId));
+      throw new TaskException(DENIED, reason);
+    }
+    PolicyEngine engine = policy.get();
+    Optional<RoleSpec> role = engine.role(roleName);
+    if (role.isEmpty()) {
+      audit.append(denial(caller, task.purpose(), roleName, Decision.Deny.DEFAULT_DENY, "unknown role '" + roleName + "'", taskId));
+      throw new TaskException(NOT_FOUND, "role '" + roleName + "' is not defined in the policy");
+    }
+    Duration remaining = Duration.between(clock.instant(), task.expiresAt());
+    // Runtime policy: the rule is checked again now, not only when the task began.
+    Decision decision =
+        engine.decide(new PolicyRequest(caller, task.purpose(), List.of(roleName), Optional.of(remaining)));
+    if (decision instanceof Decision.Deny deny) {
+      audit.append(denial(caller, task.purpose(), roleName, deny.rule(), deny.reason(), taskId));
+      throw new TaskException(DENIED, "denied by policy rule '" + deny.rule() + "': " + deny.reason());
+    }
+    CredentialEngine credentialEngine =
+        engines
+            .find(role.get().kind())
+            .orElseThrow(() -> new IllegalStateException("no credential engine for kind '" + role.get().kind() + "'"));
+
+    AuditEvent.Builder record =
+        base("credential.mint", caller)
+            .task(taskId)
+            .purpose(task.purpose())
+            .role(roleName)
+            .rule(task.rule())
+            .put("kind", role.get().kind())
+            .accessor(task.tokenAccessor())
+            .decision("allow");
+    audit.append(copy(record).outcome("pending").build()); // write-ahead
+
+    MintedCredential minted;
+    try {
+      minted =
+          credentialEngine.mint(
+              vault, new TaskToken(task.token(), task.tokenAccessor(), task.expiresAt()), role.get(), remaining);
+    } catch (RuntimeException e) {
+      auditQuietly(copy(record).outcome("failed").reason(e.getMessage()).build());
+      throw e;
+    }
+    try {
+      ledger.insertLease(
+          new LeaseRecord(
+              minted.leaseId(), taskId, roleName, minted.kind(), minted.leaseType(), clock.instant(), minted.expiresAt(), false));
+      AuditEvent.Builder outcome =
+          copy(record)
+              .lease(minted.leaseId())
+              .ttlSeconds(Math.max(0, Duration.between(clock.instant(), minted.expiresAt()).toSeconds()))
+              .put("expires_at", minted.expiresAt().toString())
+              .outcome("issued");
+      if (minted.credential() instanceof Credential.Database db) {
+        outcome.username(db.username()); // the username, never the password
+      }
+      audit.append(outcome.build());
+    } catch (RuntimeException e) {
+      // The lease exists in Vault but is unrecorded or unaudited: it must not leave Minter, and must not live on.
+      revoker.discardCredential(taskId, minted);
+      auditQuietly(copy(record).lease(minted.leaseId()).outcome("failed").reason(e.getMessage()).build());
+      throw e;
+    }
+    log.info("minted {} for task {} (lease {})", roleName, taskId, minted.leaseId());
+    return new Minted(taskId, roleName, minted);
+  }
+
+  /** Ends the caller's own task: revokes every credential minted for it and the task token. */
+  public Receipt complete(WorkloadIdentity caller, String taskId) {
+    TaskRequests.checkId("task_id", taskId);
+    TaskRecord task = find(taskId);
+    checkOwner(caller, task);
+    requireOpen(task);
+    // Completing a task past its TTL still confirms its credentials gone; the receipt then says ALREADY_GONE.
+    return revoker.end(task, TaskState.COMPLETED, caller.id(), null);
+  }
+
+  /** Revokes any open task on an operator's demand (the caller has been admitted as an admin). */
+  public Receipt revoke(WorkloadIdentity operator, String taskId, String reason) {
+    TaskRequests.checkId("task_id", taskId);
+    TaskRecord task = find(taskId);
+    requireOpen(task);
+    return revoker.end(task, TaskState.REVOKED, operator.id(), reason == null || reason.isBlank() ? null : reason);
+  }
+
+  /** A credential minted for a task. */
+  public record Minted(String taskId, String role, MintedCredential credential) {}
+
+  /** The caller's task, open and unexpired; anything else is refused (and audited when it is a denial). */
+  private TaskRecord find(String taskId) {
+    return ledger.findTask(taskId).orElseThrow(() -> new TaskException(NOT_FOUND, "task " + taskId + " not found"));
+  }
+
+  private static void requireOpen(TaskRecord task) {
+    if (task.state() != TaskState.OPEN) {
+      throw new TaskException(NOT_OPEN, "task " + task.taskId() + " is " + task.state().name().toLowerCase());
+    }
+  }
+
+  private TaskRecord ownedOpenTask(WorkloadIdentity caller, String taskId) {
+    TaskRecord task = find(taskId);
+    checkOwner(caller, task);
+    requireOpen(task);
+    if (!clock.instant().isBefore(task.expiresAt())) {
+      revoker.expire(task);
+      throw new TaskException(NOT_OPEN, "task " + taskId + " expired at " + task.expiresAt());
+    }
+    return task;
+  }
+
+  private void checkOwner(WorkloadIdentity caller, TaskRecord task) {
+    if (!task.agent().equals(caller.id())) {
+      // Only the identity that began a task may act on it; say nothing more about the task to anyone else.
+      String reason = "task " + task.taskId() + " belongs to another identity";
+      audit.append(denial(caller, null, null, "task-owner", reason, task.taskId()));
+      throw new TaskException(DENIED, reason);
+    }
+  }
+
+  private AuditEvent denial(WorkloadIdentity caller, String purpose, String role, String rule, String reason) {
+    return denial(caller, purpose, role, rule, reason, null);
+  }
+
+  private AuditEvent denial(
+      WorkloadIdentity caller, String purpose, String role, String rule, String reason, String taskId) {
+    return base("policy.deny", caller)
+        .task(taskId)
+        .purpose(purpose)
+        .role(role)
+        .rule(rule)
+        .decision("deny")
+        .reason(reason)
+        .build();
+  }
+
+  static AuditEvent.Builder base(String event, WorkloadIdentity caller) {
+    return AuditEvent.of(event).identity(caller.id()).attestor(caller.attestorKind()).requestId(RequestIds.current());
+  }
+
+  private static AuditEvent.Builder copy(AuditEvent.Builder builder) {
+    return builder.copy();
+  }
+
+  private void auditQuietly(AuditEvent event) {
+    try {
+      audit.append(event);
+    } catch (RuntimeException e) {
+      log.error("could not write audit record {} after a failure: {}", event.event(), e.toString());
+    }
+  }
+}

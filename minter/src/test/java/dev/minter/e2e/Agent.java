@@ -1,0 +1,52 @@
+package dev.minter.e2e;
+
+import com.google.protobuf.Duration;
+import dev.minter.proto.v1.BeginTaskRequest;
+import dev.minter.proto.v1.BeginTaskResponse;
+import dev.minter.proto.v1.CompleteTaskRequest;
+import dev.minter.proto.v1.MintCredentialRequest;
+import dev.minter.proto.v1.MintCredentialResponse;
+import dev.minter.proto.v1.MinterGrpc;
+import dev.minter.proto.v1.RevocationReceipt;
+import io.grpc.ManagedChannel;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A test agent: one identity's mTLS channel to Minter and the three calls. */
+final class Agent implements AutoCloseable {
+  private final ManagedChannel channel;
+  private final MinterGrpc.MinterBlockingStub stub;
+
+  Agent(ManagedChannel channel) {
+    this.channel = channel;
+    this.stub = MinterGrpc.newBlockingStub(channel);
+  }
+
+  BeginTaskResponse begin(String purpose, long ttlSeconds, String... roles) {
+    return stub()
+        .beginTask(
+            BeginTaskRequest.newBuilder()
+                .setPurpose(purpose)
+                .setTtl(Duration.newBuilder().setSeconds(ttlSeconds))
+                .addAllRoles(List.of(roles))
+                .putLabels("test", "e2e")
+                .build());
+  }
+
+  MintCredentialResponse mint(String taskId, String role) {
+    return stub().mintCredential(MintCredentialRequest.newBuilder().setTaskId(taskId).setRole(role).build());
+  }
+
+  RevocationReceipt complete(String taskId) {
+    return stub().completeTask(CompleteTaskRequest.newBuilder().setTaskId(taskId).build()).getReceipt();
+  }
+
+  private MinterGrpc.MinterBlockingStub stub() {
+    return stub.withDeadlineAfter(60, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+}
