@@ -106,7 +106,7 @@ class DevCaTest {
     assertThat(server.getSubjectAlternativeNames()).containsExactlyInAnyOrder(
         List.of(6, "spiffe://minter.local/minter"), List.of(2, "localhost"), List.of(7, "127.0.0.1"));
     assertThat(server.getExtendedKeyUsage()).containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
-    assertThat(DevCa.keyMatches(server, Pem.readPrivateKey(set.privateKey("server")))).isTrue();
+    assertThat(Certificates.keyMatches(server, Pem.readPrivateKey(set.privateKey("server")))).isTrue();
   }
 
   @Test

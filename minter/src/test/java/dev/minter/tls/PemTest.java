@@ -74,7 +74,7 @@ class PemTest {
     PrivateKey parsedEc = Pem.parsePrivateKey(ecPem);
     assertThat(((java.security.interfaces.ECPrivateKey) parsedEc).getS())
         .isEqualTo(((java.security.interfaces.ECPrivateKey) ec).getS());
-    assertThat(DevCa.keyMatches(ecCa.certificate(), parsedEc)).isTrue();
+    assertThat(Certificates.keyMatches(ecCa.certificate(), parsedEc)).isTrue();
     assertThat(Pem.parsePrivateKey(rsaPem).getEncoded()).isEqualTo(rsa.getEncoded());
   }
 
