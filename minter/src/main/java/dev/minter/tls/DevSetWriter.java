@@ -93,8 +93,8 @@ final class DevSetWriter {
       cert.verify(ca.certificate().getPublicKey());
       return !cert.getNotBefore().toInstant().isAfter(now)
           && cert.getNotAfter().toInstant().isAfter(now.plus(RENEW_WITHIN))
-          && DevCa.uriSans(cert).equals(List.of(id.toString()))
-          && DevCa.keyMatches(cert, key);
+          && Certificates.uriSans(cert).equals(List.of(id.toString()))
+          && Certificates.keyMatches(cert, key);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       return false; // unreadable or not ours: reissue
     }

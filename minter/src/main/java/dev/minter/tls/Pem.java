@@ -102,16 +102,18 @@ public final class Pem {
     JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
     List<PrivateKey> keys = new ArrayList<>();
     for (Object o : objects(pem, source)) {
-      try {
-        if (o instanceof PrivateKeyInfo info) {
+      if (o instanceof PKCS8EncryptedPrivateKeyInfo || o instanceof PEMEncryptedKeyPair) {
+        throw new PemException("private key in " + source + " is encrypted (expected: unencrypted PEM)");
+      }
+      // A traditional key's public half is optional in the encoding, so take only the private key info.
+      PrivateKeyInfo info = o instanceof PrivateKeyInfo pki ? pki
+          : o instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo() : null;
+      if (info != null) {
+        try {
           keys.add(converter.getPrivateKey(info));
-        } else if (o instanceof PEMKeyPair pair) {
-          keys.add(converter.getKeyPair(pair).getPrivate());
-        } else if (o instanceof PKCS8EncryptedPrivateKeyInfo || o instanceof PEMEncryptedKeyPair) {
-          throw new PemException("private key in " + source + " is encrypted (expected: unencrypted PEM)");
+        } catch (IOException | RuntimeException e) {
+          throw new PemException("unusable private key in " + source + " (" + e.getClass().getSimpleName() + ")");
         }
-      } catch (IOException e) {
-        throw new PemException("unusable private key in " + source, e);
       }
     }
     if (keys.size() != 1) {
