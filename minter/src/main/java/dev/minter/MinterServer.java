@@ -13,7 +13,14 @@ import dev.minter.ledger.Ledger;
 import dev.minter.ledger.SqliteLedger;
 import dev.minter.ledger.TokenCipher;
 import dev.minter.policy.PolicyEngine;
+import dev.minter.policy.Policy;
 import dev.minter.policy.PolicyFile;
+import dev.minter.policy.RoleSpec;
+import dev.minter.tls.TrustStores;
+import dev.minter.vault.VaultGatewayConfig;
+import java.net.URI;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import dev.minter.task.TaskRevoker;
 import dev.minter.task.TaskService;
 import dev.minter.vault.CredentialEngines;
@@ -140,11 +147,12 @@ public final class MinterServer implements AutoCloseable {
       Ledger ledger =
           SqliteLedger.open(config.ledger().sqlite(), TokenCipher.loadOrCreate(config.ledger().keyFile()), clock);
       closeables.push(ledger);
-      PolicyEngine policy = PolicyFile.load(config.policy());
+      Policy policy = PolicyFile.load(config.policy());
       Supplier<PolicyEngine> policySource = () -> policy;
-      VaultGateway vault = VaultGateway.create(config.vault(), clock);
+      VaultGateway vault = new VaultGateway(vaultConfig(config.vault()), clock);
       closeables.push(vault);
-      CredentialEngines engines = CredentialEngines.builtIn();
+      CredentialEngines engines = CredentialEngines.builtIn(clock);
+      checkRoleKinds(policy, engines);
       TaskRevoker revoker = new TaskRevoker(vault, ledger, audit, clock);
       TaskService tasks = new TaskService(policySource, vault, engines, ledger, audit, revoker, clock);
 
@@ -168,6 +176,28 @@ public final class MinterServer implements AutoCloseable {
       maintenance.start();
       log.info("Minter listening on {} (policy {}, audit {})", server.getListenSockets(), config.policy(), config.audit().file());
       return new MinterServer(server, maintenance, executor, closeables);
+    }
+
+    private static VaultGatewayConfig vaultConfig(MinterConfig.Vault vault) throws Exception {
+      Optional<SSLContext> tls =
+          vault.caFile() == null ? Optional.empty() : Optional.of(TrustStores.trusting(vault.caFile()));
+      return new VaultGatewayConfig(
+          URI.create(vault.address()),
+          VaultGatewayConfig.tokenFile(vault.tokenFile()),
+          vault.tokenRole(),
+          vault.timeout(),
+          tls);
+    }
+
+    /** Fails start-up on a role whose kind no engine mints, instead of failing the first agent that asks. */
+    private static void checkRoleKinds(Policy policy, CredentialEngines engines) {
+      for (RoleSpec role : policy.roles().values()) {
+        if (engines.forKind(role.kind()).isEmpty()) {
+          throw new IllegalArgumentException(
+              policy.source() + ": roles." + role.name() + ".kind: '" + role.kind() + "' (expected one of "
+                  + engines.kinds() + ")");
+        }
+      }
     }
 
     private static InetSocketAddress address(String listen) {

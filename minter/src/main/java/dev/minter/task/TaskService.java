@@ -169,7 +169,7 @@ public final class TaskService {
     }
     CredentialEngine credentialEngine =
         engines
-            .find(role.get().kind())
+            .forKind(role.get().kind())
             .orElseThrow(() -> new IllegalStateException("no credential engine for kind '" + role.get().kind() + "'"));
 
     AuditEvent.Builder record =

