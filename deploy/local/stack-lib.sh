@@ -74,6 +74,11 @@ pg_dir() {
   fi
   local alt
   alt="/var/tmp/minter-pg-$(printf '%s' "$STATE" | cksum | cut -d' ' -f1)"
+  if [ -d "$alt" ]; then
+    # Left over from an earlier $STATE that was deleted (its passwords are gone with it): start from scratch.
+    [ -f "$alt/data/postmaster.pid" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$alt/data" -m immediate stop > /dev/null 2>&1
+    rm -rf "$alt"
+  fi
   mkdir -p "$alt" && ln -sfn "$alt" "$STATE/pg" && echo "$alt"
 }
 

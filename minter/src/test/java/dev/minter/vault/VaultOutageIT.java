@@ -57,6 +57,21 @@ class VaultOutageIT {
   }
 
   @Test
+  void createTaskToken_openBaoSealed_unavailableThenWorksAfterUnseal() {
+    assertThat(stack.asRoot("PUT", "sys/seal", null).status()).isEqualTo(204);
+
+    assertThatThrownBy(() -> vault.createTaskToken(List.of("task-analytics-ro"), Duration.ofMinutes(1), Map.of()))
+        .isInstanceOf(VaultUnavailableException.class)
+        .hasMessageContaining("is unreachable: HTTP 503")
+        .hasMessageContaining("sealed");
+
+    stack.startOpenBao(); // running but sealed: stack.sh unseals it
+
+    TaskToken task = vault.createTaskToken(List.of("task-analytics-ro"), Duration.ofMinutes(1), Map.of());
+    assertThat(vault.revokeAccessor(task.accessor())).isEqualTo(RevocationOutcome.REVOKED);
+  }
+
+  @Test
   void restartOpenBao_persistentStorage_taskTokenAndLeaseSurvive() throws SQLException {
     TaskToken task = vault.createTaskToken(List.of("task-analytics-ro"), Duration.ofMinutes(5), Map.of());
     MintedCredential minted =
