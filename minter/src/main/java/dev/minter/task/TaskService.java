@@ -79,8 +79,9 @@ public final class TaskService {
     PolicyEngine engine = policy.get();
     for (String role : command.roles()) {
       if (engine.role(role).isEmpty()) {
-        audit.append(denial(caller, command.purpose(), role, Decision.Deny.DEFAULT_DENY, "unknown role '" + role + "'"));
-        throw new TaskException(NOT_FOUND, "role '" + role + "' is not defined in the policy");
+        String reason = "role '" + role + "' is not defined in the policy";
+        audit.append(denial(caller, command.purpose(), role, Decision.Deny.DEFAULT_DENY, reason));
+        throw new TaskException(NOT_FOUND, reason);
       }
     }
     Decision decision =
@@ -156,8 +157,9 @@ public final class TaskService {
     PolicyEngine engine = policy.get();
     Optional<RoleSpec> role = engine.role(roleName);
     if (role.isEmpty()) {
-      audit.append(denial(caller, task.purpose(), roleName, Decision.Deny.DEFAULT_DENY, "unknown role '" + roleName + "'", taskId));
-      throw new TaskException(NOT_FOUND, "role '" + roleName + "' is not defined in the policy");
+      String reason = "role '" + roleName + "' is not defined in the policy";
+      audit.append(denial(caller, task.purpose(), roleName, Decision.Deny.DEFAULT_DENY, reason, taskId));
+      throw new TaskException(NOT_FOUND, reason);
     }
     Duration remaining = Duration.between(clock.instant(), task.expiresAt());
     // Runtime policy: the rule is checked again now, not only when the task began.

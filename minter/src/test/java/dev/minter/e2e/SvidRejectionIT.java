@@ -111,12 +111,11 @@ class SvidRejectionIT {
     }
 
     List<Map<String, Object>> records = AuditRecords.read(minter.auditFile());
-    assertThat(records).hasSize(recordsBefore + 1);
+    assertThat(records).hasSize(recordsBefore + 1); // the rejection, and nothing else: no task was begun
     assertThat(records.getLast())
         .containsEntry("event", "attest.reject")
         .containsEntry("attestor", "x509_svid")
         .containsEntry("method", "minter.v1.Minter/BeginTask");
-    assertThat(records).noneSatisfy(r -> assertThat(r).containsEntry("event", "task.begin"));
   }
 
   @Test
