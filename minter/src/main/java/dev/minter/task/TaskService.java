@@ -146,6 +146,10 @@ public final class TaskService {
 
   /** Mints one credential of {@code roleName} for the caller's open task. */
   public Minted mint(WorkloadIdentity caller, String taskId, String roleName) {
+    return refusalsAudited("credential.mint", caller, taskId, () -> mintChecked(caller, taskId, roleName));
+  }
+
+  private Minted mintChecked(WorkloadIdentity caller, String taskId, String roleName) {
     TaskRequests.checkId("task_id", taskId);
     TaskRequests.checkId("role", roleName);
     TaskRecord task = ownedOpenTask(caller, taskId);
@@ -157,9 +161,7 @@ public final class TaskService {
     PolicyEngine engine = policy.get();
     Optional<RoleSpec> role = engine.role(roleName);
     if (role.isEmpty()) {
-      String reason = "role '" + roleName + "' is not defined in the policy";
-      audit.append(denial(caller, task.purpose(), roleName, Decision.Deny.DEFAULT_DENY, reason, taskId));
-      throw new TaskException(NOT_FOUND, reason);
+      throw new TaskException(NOT_FOUND, "role '" + roleName + "' is not defined in the policy");
     }
     Duration remaining = Duration.between(clock.instant(), task.expiresAt());
     // Runtime policy: the rule is checked again now, not only when the task began.
@@ -220,6 +222,10 @@ public final class TaskService {
 
   /** Ends the caller's own task: revokes every credential minted for it and the task token. */
   public Receipt complete(WorkloadIdentity caller, String taskId) {
+    return refusalsAudited("task.complete", caller, taskId, () -> completeChecked(caller, taskId));
+  }
+
+  private Receipt completeChecked(WorkloadIdentity caller, String taskId) {
     TaskRequests.checkId("task_id", taskId);
     TaskRecord task = find(taskId);
     checkOwner(caller, task);
@@ -230,6 +236,10 @@ public final class TaskService {
 
   /** Revokes any open task on an operator's demand (the caller has been admitted as an admin). */
   public Receipt revoke(WorkloadIdentity operator, String taskId, String reason) {
+    return refusalsAudited("task.revoke", operator, taskId, () -> revokeChecked(operator, taskId, reason));
+  }
+
+  private Receipt revokeChecked(WorkloadIdentity operator, String taskId, String reason) {
     TaskRequests.checkId("task_id", taskId);
     TaskRecord task = find(taskId);
     requireOpen(task);
@@ -240,6 +250,26 @@ public final class TaskService {
   public record Minted(String taskId, String role, MintedCredential credential) {}
 
   /** The caller's task, open and unexpired; anything else is refused (and audited when it is a denial). */
+  /**
+   * Runs {@code body}; a refusal it throws (bad input, unknown or ended task) is audited before it reaches the
+   * caller. Denials are audited where they are decided, with the rule, so they are not written twice.
+   */
+  private <T> T refusalsAudited(String event, WorkloadIdentity caller, String taskId, Supplier<T> body) {
+    try {
+      return body.get();
+    } catch (TaskException e) {
+      if (e.kind() != DENIED) {
+        audit.append(
+            base(event, caller)
+                .task(taskId.length() <= TaskRequests.MAX_ID_LENGTH ? taskId : null)
+                .decision(e.kind().name().toLowerCase())
+                .reason(e.getMessage())
+                .build());
+      }
+      throw e;
+    }
+  }
+
   private TaskRecord find(String taskId) {
     return ledger.findTask(taskId).orElseThrow(() -> new TaskException(NOT_FOUND, "task " + taskId + " not found"));
   }

@@ -123,6 +123,35 @@ class TaskLifecycleIT {
   }
 
   @Test
+  void unknownOrEndedTask_isRefusedWithClearStatus_andAudited() throws Exception {
+    try (Agent agent = new Agent(minter.channelFor(AGENT))) {
+      assertThatThrownBy(() -> agent.mint("tsk_000000000000000000000000", "analytics-ro"))
+          .satisfies(e -> {
+            Status status = Status.fromThrowable(e);
+            assertThat(status.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            assertThat(status.getDescription()).contains("task tsk_000000000000000000000000 not found");
+          });
+      assertThat(AuditRecords.read(minter.auditFile()).getLast())
+          .containsEntry("event", "credential.mint")
+          .containsEntry("decision", "not_found")
+          .containsEntry("identity", AGENT);
+
+      String taskId = agent.begin("report:twice", 60, "analytics-ro").getTaskId();
+      agent.complete(taskId);
+      assertThatThrownBy(() -> agent.complete(taskId))
+          .satisfies(e -> {
+            Status status = Status.fromThrowable(e);
+            assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(status.getDescription()).contains("task " + taskId + " is completed");
+          });
+      assertThat(AuditRecords.read(minter.auditFile()).getLast())
+          .containsEntry("event", "task.complete")
+          .containsEntry("decision", "not_open")
+          .containsEntry("task", taskId);
+    }
+  }
+
+  @Test
   void vaultTokenRole_childTokenDiesWithTheTask() throws Exception {
     try (Agent agent = new Agent(minter.channelFor(AGENT))) {
       String taskId = agent.begin("report:vault", 120, "vault-token").getTaskId();
