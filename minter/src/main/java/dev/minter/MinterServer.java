@@ -5,7 +5,12 @@ import dev.minter.api.AttestationInterceptor;
 import dev.minter.api.MinterService;
 import dev.minter.api.ServerTls;
 import dev.minter.attest.PemBundleSource;
-import dev.minter.attest.X509SvidAttestor;
+import dev.minter.attest.AttestorEnvironment;
+import dev.minter.attest.Attestors;
+import dev.minter.attest.InMemoryReplayGuard;
+import dev.minter.attest.NonceStore;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import dev.minter.audit.AuditLog;
 import dev.minter.audit.JsonlAuditLog;
 import dev.minter.config.MinterConfig;
@@ -156,14 +161,27 @@ public final class MinterServer implements AutoCloseable {
       TaskRevoker revoker = new TaskRevoker(vault, ledger, audit, clock);
       TaskService tasks = new TaskService(policySource, vault, engines, ledger, audit, revoker, clock);
 
-      X509SvidAttestor x509 = new X509SvidAttestor(new PemBundleSource(config.trustDomains(), clock), clock);
-      AttestationInterceptor attestation = new AttestationInterceptor(x509, audit);
+      NonceStore nonces = new NonceStore(clock, 100_000);
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      closeables.push(http);
+      AttestorEnvironment env =
+          new AttestorEnvironment(
+              clock,
+              config.clockSkew(),
+              new InMemoryReplayGuard(clock, 1_000_000),
+              nonces,
+              http,
+              config.identityDomain(),
+              new PemBundleSource(config.trustDomains(), clock),
+              config.baseDir());
+      Attestors attestors = Attestors.build(config.attestors(), env, !config.trustDomains().isEmpty());
+      AttestationInterceptor attestation = new AttestationInterceptor(attestors, audit);
       HealthStatusManager health = new HealthStatusManager();
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
       Server server =
           NettyServerBuilder.forAddress(address(config.listen()), ServerTls.credentials(config.tls().cert(), config.tls().key()))
               .executor(executor) // blocking Vault/ledger/audit work runs on virtual threads, off the event loop
-              .addService(ServerInterceptors.intercept(new MinterService(tasks), attestation))
+              .addService(ServerInterceptors.intercept(new MinterService(tasks, nonces), attestation))
               .addService(ServerInterceptors.intercept(new AdminService(tasks, policySource, audit), attestation))
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())

@@ -1,6 +1,10 @@
 package dev.minter.api;
 
+import dev.minter.attest.NonceStore;
 import dev.minter.proto.v1.BeginTaskRequest;
+import dev.minter.proto.v1.IssueNonceRequest;
+import dev.minter.proto.v1.IssueNonceResponse;
+import io.grpc.Status;
 import dev.minter.proto.v1.BeginTaskResponse;
 import dev.minter.proto.v1.CompleteTaskRequest;
 import dev.minter.proto.v1.CompleteTaskResponse;
@@ -13,9 +17,29 @@ import io.grpc.stub.StreamObserver;
 /** The agent-facing gRPC service: thin, maps the wire to {@link TaskService} and back. */
 public final class MinterService extends MinterGrpc.MinterImplBase {
   private final TaskService tasks;
+  private final NonceStore nonces;
 
-  public MinterService(TaskService tasks) {
+  public MinterService(TaskService tasks, NonceStore nonces) {
     this.tasks = tasks;
+    this.nonces = nonces;
+  }
+
+  @Override
+  public void issueNonce(IssueNonceRequest request, StreamObserver<IssueNonceResponse> response) {
+    Calls.unary(
+        response,
+        () -> {
+          NonceStore.Issued issued =
+              nonces
+                  .issue()
+                  .orElseThrow(() -> Status.RESOURCE_EXHAUSTED
+                      .withDescription("too many outstanding nonces; retry shortly")
+                      .asRuntimeException());
+          return IssueNonceResponse.newBuilder()
+              .setNonce(issued.nonce())
+              .setExpiresAt(ProtoMapper.toTimestamp(issued.expiresAt()))
+              .build();
+        });
   }
 
   @Override

@@ -17,11 +17,36 @@ public sealed interface AttestationResult {
    *
    * @param kind the attestor kind that rejected it
    * @param reason why, in words an operator can act on (never the evidence itself)
+   * @param failure what sort of failure it is (decides the gRPC status and marks replays in the audit log)
    */
-  record Rejected(String kind, String reason) implements AttestationResult {
+  record Rejected(String kind, String reason, Failure failure) implements AttestationResult {
     public Rejected {
       requireNonNull(kind, "kind");
       requireNonNull(reason, "reason");
+      requireNonNull(failure, "failure");
     }
+
+    /** A rejection of evidence that is well-formed but not trusted (wrong signer, expired, wrong audience…). */
+    public Rejected(String kind, String reason) {
+      this(kind, reason, Failure.UNTRUSTED);
+    }
+
+    public static Rejected malformed(String kind, String reason) {
+      return new Rejected(kind, reason, Failure.MALFORMED);
+    }
+
+    public static Rejected replayed(String kind, String reason) {
+      return new Rejected(kind, reason, Failure.REPLAYED);
+    }
+  }
+
+  /** Sorts of rejection. */
+  enum Failure {
+    /** Well-formed evidence that does not verify or is not trusted: UNAUTHENTICATED. */
+    UNTRUSTED,
+    /** Evidence that cannot even be parsed (garbage, oversized, missing fields): INVALID_ARGUMENT. */
+    MALFORMED,
+    /** Evidence seen before (a reused token, nonce or document): UNAUTHENTICATED, audited as a replay. */
+    REPLAYED
   }
 }

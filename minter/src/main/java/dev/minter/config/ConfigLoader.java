@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -22,9 +23,26 @@ public final class ConfigLoader {
   public static MinterConfig load(Path file) {
     Path base = file.toAbsolutePath().getParent();
     try {
-      return mapper().readerFor(MinterConfig.class).withAttribute(BASE_DIR, base).readValue(Files.readString(file));
+      MinterConfig config =
+          mapper().readerFor(MinterConfig.class).withAttribute(BASE_DIR, base).readValue(Files.readString(file));
+      return config.withBaseDir(base);
     } catch (IOException | IllegalArgumentException | NullPointerException e) {
       throw new IllegalArgumentException("config " + file + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Reads one attestor's (or other component's) settings into {@code type} with the same rules as the main file:
+   * unknown keys are errors, durations in operator form, relative paths against {@code baseDir}.
+   *
+   * @throws IllegalArgumentException naming the offending setting
+   */
+  public static <T> T convert(JsonNode node, Class<T> type, Path baseDir) {
+    try {
+      ObjectMapper mapper = mapper();
+      return mapper.readerFor(type).withAttribute(BASE_DIR, baseDir).readValue(mapper.treeAsTokens(node));
+    } catch (IOException | IllegalArgumentException | NullPointerException e) {
+      throw new IllegalArgumentException(rootMessage(e), e);
     }
   }
 

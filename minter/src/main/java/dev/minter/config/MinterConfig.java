@@ -3,6 +3,7 @@ package dev.minter.config;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -19,6 +20,11 @@ import java.util.Map;
  * @param audit where the audit log goes
  * @param policy the policy file
  * @param maintenanceInterval how often expiry and queued revocations are processed
+ * @param identityDomain the trust domain non-SPIFFE identities are normalized under (default: {@code minter.local})
+ * @param clockSkew how far clocks may disagree when checking evidence validity (default 30s)
+ * @param attestors per-kind attestor settings; a kind is enabled by having a section ({@code x509_svid} is on whenever
+ *     {@code trust_domains} is set)
+ * @param baseDir where relative paths in attestor settings resolve (set by {@link ConfigLoader}: the file's folder)
  */
 public record MinterConfig(
     String listen,
@@ -28,16 +34,31 @@ public record MinterConfig(
     Ledger ledger,
     Audit audit,
     Path policy,
-    @JsonProperty("maintenance_interval") Duration maintenanceInterval) {
+    @JsonProperty("maintenance_interval") Duration maintenanceInterval,
+    @JsonProperty("identity_domain") String identityDomain,
+    @JsonProperty("clock_skew") Duration clockSkew,
+    Map<String, JsonNode> attestors,
+    @JsonProperty("base_dir") Path baseDir) {
   public MinterConfig {
     requireNonNull(listen, "listen");
     requireNonNull(tls, "tls");
-    trustDomains = Map.copyOf(requireNonNull(trustDomains, "trust_domains"));
+    trustDomains = trustDomains == null ? Map.of() : Map.copyOf(trustDomains);
     requireNonNull(vault, "vault");
     requireNonNull(ledger, "ledger");
     requireNonNull(audit, "audit");
     requireNonNull(policy, "policy");
     maintenanceInterval = maintenanceInterval == null ? Duration.ofSeconds(5) : maintenanceInterval;
+    identityDomain = identityDomain == null ? "minter.local" : identityDomain;
+    clockSkew = clockSkew == null ? Duration.ofSeconds(30) : clockSkew;
+    attestors = attestors == null ? Map.of() : Map.copyOf(attestors);
+    baseDir = baseDir == null ? Path.of("").toAbsolutePath() : baseDir;
+  }
+
+  /** This config with relative attestor paths resolving against {@code dir}. */
+  MinterConfig withBaseDir(Path dir) {
+    return new MinterConfig(
+        listen, tls, trustDomains, vault, ledger, audit, policy, maintenanceInterval, identityDomain, clockSkew,
+        attestors, dir);
   }
 
   /** The listener's certificate chain and private key (PEM). */

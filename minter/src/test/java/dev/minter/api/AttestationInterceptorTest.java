@@ -3,6 +3,7 @@ package dev.minter.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.minter.attest.Attestors;
 import dev.minter.attest.X509SvidAttestor;
 import dev.minter.audit.AuditRecords;
 import dev.minter.audit.JsonlAuditLog;
@@ -38,13 +39,15 @@ class AttestationInterceptorTest {
   void start() throws Exception {
     audit = JsonlAuditLog.open(dir.resolve("audit.jsonl"), Clock.systemUTC());
     AttestationInterceptor interceptor =
-        new AttestationInterceptor(new X509SvidAttestor(td -> Optional.empty(), Clock.systemUTC()), audit);
+        new AttestationInterceptor(
+            new Attestors(Map.of("x509_svid", new X509SvidAttestor(td -> Optional.empty(), Clock.systemUTC()))),
+            audit);
     HealthStatusManager health = new HealthStatusManager();
     String name = InProcessServerBuilder.generateName();
     // The service would fail on any call that reached it: it has no TaskService.
     server =
         InProcessServerBuilder.forName(name)
-            .addService(ServerInterceptors.intercept(new MinterService(null), interceptor))
+            .addService(ServerInterceptors.intercept(new MinterService(null, null), interceptor))
             .addService(health.getHealthService())
             .build()
             .start();

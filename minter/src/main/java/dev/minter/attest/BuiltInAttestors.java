@@ -1,0 +1,12 @@
+package dev.minter.attest;
+
+import java.util.List;
+
+/** Every attestation kind Minter ships: one line per kind. */
+public final class BuiltInAttestors {
+  private BuiltInAttestors() {}
+
+  public static final List<AttestorFactory> ALL =
+      List.of(
+          new AttestorFactory(X509SvidAttestor.KIND, (config, env) -> new X509SvidAttestor(env.x509Bundles(), env.clock())));
+}
