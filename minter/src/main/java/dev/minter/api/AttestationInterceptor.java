@@ -106,7 +106,9 @@ public final class AttestationInterceptor implements ServerInterceptor {
       FieldDescriptor field = m.getDescriptorForType().findFieldByName("evidence");
       if (field != null && field.getType() == FieldDescriptor.Type.MESSAGE && m.hasField(field)) {
         dev.minter.proto.v1.Evidence e = (dev.minter.proto.v1.Evidence) m.getField(field);
-        return new Evidence(e.getKind(), e.getPayload().toByteArray(), chain);
+        if (!e.getKind().isEmpty() || !e.getPayload().isEmpty()) {
+          return new Evidence(e.getKind(), e.getPayload().toByteArray(), chain);
+        }
       }
     }
     if (bearer != null) {

@@ -28,7 +28,7 @@ import java.util.function.Function;
  * loopback port, a fresh SQLite ledger, audit log and policy in a temp directory, and a development CA whose SVIDs the
  * tests present as clients.
  */
-final class MinterFixture implements AutoCloseable {
+public final class MinterFixture implements AutoCloseable {
   static final String TRUST_DOMAIN = "minter.local";
   static final String AGENT = "spiffe://minter.local/agents/research-bot";
   static final String OTHER_AGENT = "spiffe://minter.local/agents/other-bot";
@@ -54,6 +54,17 @@ final class MinterFixture implements AutoCloseable {
           roles: [analytics-ro, vault-token]
           purposes: ["report:*", "demo"]
           max_ttl: 15m
+        - id: attested-workloads
+          identities:
+            - "spiffe://minter.local/aws/**"
+            - "spiffe://minter.local/gcp/**"
+            - "spiffe://minter.local/azure/**"
+            - "spiffe://minter.local/k8s/**"
+            - "spiffe://minter.local/oidc/**"
+            - "spiffe://corp.example/**"
+          roles: [analytics-ro]
+          purposes: ["report:*"]
+          max_ttl: 5m
         - id: limited
           identities: ["spiffe://minter.local/limited/*"]
           roles: [vault-token]
@@ -68,6 +79,14 @@ final class MinterFixture implements AutoCloseable {
   private MinterServer server;
 
   MinterFixture(Path dir) throws Exception {
+    this(dir, "");
+  }
+
+  /**
+   * @param extraConfig YAML appended to the server's configuration, e.g. an {@code attestors:} section whose relative
+   *     paths resolve against {@code dir}
+   */
+  MinterFixture(Path dir, String extraConfig) throws Exception {
     this.dir = dir;
     this.stack = RealStack.get();
     this.ca = DevCa.create(TRUST_DOMAIN, Duration.ofDays(2), Clock.systemUTC());
@@ -94,7 +113,8 @@ final class MinterFixture implements AutoCloseable {
         policy: policy.yaml
         maintenance_interval: 1s
         """
-            .formatted(stack.baoAddr(), stack.minterTokenFile()));
+            .formatted(stack.baoAddr(), stack.minterTokenFile())
+            + extraConfig);
     this.config = ConfigLoader.load(dir.resolve("minter.yaml"));
   }
 
@@ -146,6 +166,14 @@ final class MinterFixture implements AutoCloseable {
   /** An mTLS channel presenting the SVID written under {@code name}. */
   ManagedChannel channel(String name) {
     return MinterChannels.mtls(target(), dir.resolve(name + ".pem"), dir.resolve(name + ".key"), dir.resolve("ca.pem"));
+  }
+
+  /** A TLS channel that presents no client certificate (for callers that attest with request evidence). */
+  ManagedChannel channelWithoutClientCertificate() throws IOException {
+    return io.grpc.Grpc.newChannelBuilder(
+            target(),
+            io.grpc.TlsChannelCredentials.newBuilder().trustManager(dir.resolve("ca.pem").toFile()).build())
+        .build();
   }
 
   /** An mTLS channel presenting a fresh SVID for {@code spiffeId}. */
