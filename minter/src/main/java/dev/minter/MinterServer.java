@@ -110,6 +110,25 @@ public final class MinterServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The attestors {@code config} enables, built exactly as the server builds them (also used by
+   * {@code minter attest check}, so an operator sees the server's verdict).
+   */
+  public static Attestors attestors(MinterConfig config, Clock clock, NonceStore nonces, HttpClient http)
+      throws Exception {
+    AttestorEnvironment env =
+        new AttestorEnvironment(
+            clock,
+            config.clockSkew(),
+            new InMemoryReplayGuard(clock, 1_000_000),
+            nonces,
+            http,
+            config.identityDomain(),
+            new PemBundleSource(config.trustDomains(), clock),
+            config.baseDir());
+    return Attestors.build(config.attestors(), env, !config.trustDomains().isEmpty());
+  }
+
   /** Builds a server; tests may swap the clock or the audit log (e.g. one whose disk fails). */
   public static final class Builder {
     private final MinterConfig config;
@@ -164,17 +183,7 @@ public final class MinterServer implements AutoCloseable {
       NonceStore nonces = new NonceStore(clock, 100_000);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       closeables.push(http);
-      AttestorEnvironment env =
-          new AttestorEnvironment(
-              clock,
-              config.clockSkew(),
-              new InMemoryReplayGuard(clock, 1_000_000),
-              nonces,
-              http,
-              config.identityDomain(),
-              new PemBundleSource(config.trustDomains(), clock),
-              config.baseDir());
-      Attestors attestors = Attestors.build(config.attestors(), env, !config.trustDomains().isEmpty());
+      Attestors attestors = attestors(config, clock, nonces, http);
       AttestationInterceptor attestation = new AttestationInterceptor(attestors, audit);
       HealthStatusManager health = new HealthStatusManager();
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();

@@ -13,6 +13,7 @@ import picocli.CommandLine.HelpCommand;
       ServeCommand.class,
       RevokeCommand.class,
       AuditCommand.class,
+      AttestCommand.class,
       DevCommand.class,
       DemoCommand.class,
       HelpCommand.class
