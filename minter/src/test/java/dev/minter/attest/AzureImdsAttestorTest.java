@@ -152,13 +152,17 @@ class AzureImdsAttestorTest {
             cert("CN=metadata.azure.com", OTHER).dns("metadata.azure.com").build()), UNTRUSTED,
             "does not chain to a configured root"),
         row("look-alike issuing CA (same name, other key)", fx -> {
-          Issued fake = cert(AZ.intermediate().certificate().getSubjectX500Principal().getName(), OTHER).ca(0).build();
+          Issued fake = cert(AzureTestPki.subjectOf(AZ.intermediate()), OTHER).ca(0).build();
+          assertThat(fake.certificate().getSubjectX500Principal()).isEqualTo(AZ.signer().certificate()
+              .getIssuerX500Principal());
           return fx.signedBy(signerUnder(fake), fake.certificate());
         }, UNTRUSTED, "does not chain to a configured root"),
         row("fake root injected into the certificate set", fx -> {
-          Issued fakeRoot = cert(AZ.root().certificate().getSubjectX500Principal().getName(), OTHER).ca(-1).build();
-          Issued fakeInter = cert(AZ.intermediate().certificate().getSubjectX500Principal().getName(), OTHER)
+          Issued fakeRoot = cert(AzureTestPki.subjectOf(AZ.root()), OTHER).ca(-1).build();
+          Issued fakeInter = cert(AzureTestPki.subjectOf(AZ.intermediate()), OTHER)
               .ca(0).issuer(fakeRoot).build();
+          assertThat(fakeRoot.certificate().getSubjectX500Principal()).isEqualTo(AZ.root().certificate()
+              .getSubjectX500Principal());
           return fx.signedBy(signerUnder(fakeInter), fakeInter.certificate(), fakeRoot.certificate());
         }, UNTRUSTED, "does not chain to a configured root"),
         row("expired signer certificate", fx -> fx.signedBy(cert("CN=metadata.azure.com", AZ.signer().keys())

@@ -84,6 +84,14 @@ public final class AzureTestPki {
     }
   }
 
+  /**
+   * {@code cert}'s subject in a form {@link #cert(String, KeyPair)} reproduces exactly (X500Principal#getName prints
+   * the RDNs in reverse, which would make a different name).
+   */
+  public static String subjectOf(Issued cert) {
+    return X500Name.getInstance(cert.certificate().getSubjectX500Principal().getEncoded()).toString();
+  }
+
   /** Starts a certificate for {@code subject}; self-signed, a digitalSignature leaf, valid 2020–2040 by default. */
   public static Builder cert(String subject, KeyPair keys) {
     return new Builder(subject, keys);
