@@ -186,6 +186,10 @@ public record SpiffeBundle(
     if (x5c == null || !x5c.isArray() || x5c.size() != 1) {
       throw new BundleFormatException(where + " (x509-svid) must have an 'x5c' array of exactly one certificate");
     }
+    if (!x5c.get(0).isTextual() || !x5c.get(0).textValue().matches("[A-Za-z0-9+/]+={0,2}")) {
+      // RFC 7517 4.7: standard base64, not base64url; a second spelling of one certificate is not accepted.
+      throw new BundleFormatException(where + " (x509-svid) 'x5c' value is not standard base64");
+    }
     Optional<JWK> parsed = JwkChecks.publicKey(key, where);
     if (parsed.isEmpty()) {
       return Optional.empty();
