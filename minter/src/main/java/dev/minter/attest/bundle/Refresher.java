@@ -82,6 +82,11 @@ final class Refresher<T> {
     return Optional.ofNullable(value);
   }
 
+  /** The last good value, without starting anything (for code running inside a fetch, e.g. its TLS check). */
+  Optional<T> peek() {
+    return Optional.ofNullable(value);
+  }
+
   /**
    * For a verifier that met a key id the current value lacks: one early fetch, unless a fetch started within the
    * minimum interval; waits at most {@code waitOnMiss} for it, then returns whatever is current.

@@ -91,7 +91,7 @@ public final class SpiffeBundleEndpointSource implements X509BundleSource, JwtBu
     // The trust manager reads the bundle through this holder, so each fetch is authenticated by the latest bundle.
     Holder holder = new Holder();
     SpiffeServerTrustManager tm = new SpiffeServerTrustManager(endpointId,
-        () -> holder.refresher.current().map(SpiffeBundle::x509Authorities).orElse(Set.of()), clock);
+        () -> holder.refresher.peek().map(SpiffeBundle::x509Authorities).orElse(Set.of()), clock);
     HttpClient http = HttpClient.newBuilder()
         .sslContext(sslContext(tm))
         .connectTimeout(options.requestTimeout())
