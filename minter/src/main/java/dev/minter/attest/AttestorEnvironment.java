@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param identityDomain the trust domain normalized identities of non-SPIFFE kinds are placed under
  * @param x509Bundles X.509 authorities per SPIFFE trust domain
  * @param baseDir the folder relative paths in attestor configuration resolve against
+ * @param jwtBundles JWT-SVID authorities per SPIFFE trust domain (from {@code trust_bundles})
+ * @param tofu trust-on-first-use records (the ledger)
  */
 public record AttestorEnvironment(
     Clock clock,
@@ -29,7 +31,9 @@ public record AttestorEnvironment(
     HttpClient http,
     String identityDomain,
     X509BundleSource x509Bundles,
-    Path baseDir) {
+    Path baseDir,
+    JwtBundleSource jwtBundles,
+    TofuStore tofu) {
   public AttestorEnvironment {
     requireNonNull(clock, "clock");
     requireNonNull(skew, "skew");
@@ -39,5 +43,21 @@ public record AttestorEnvironment(
     requireNonNull(identityDomain, "identityDomain");
     requireNonNull(x509Bundles, "x509Bundles");
     requireNonNull(baseDir, "baseDir");
+    requireNonNull(jwtBundles, "jwtBundles");
+    requireNonNull(tofu, "tofu");
+  }
+
+  /** An environment with no JWT bundles and an in-memory TOFU store (tests, offline checks). */
+  public AttestorEnvironment(
+      Clock clock,
+      Duration skew,
+      ReplayGuard replay,
+      NonceStore nonces,
+      HttpClient http,
+      String identityDomain,
+      X509BundleSource x509Bundles,
+      Path baseDir) {
+    this(clock, skew, replay, nonces, http, identityDomain, x509Bundles, baseDir, td -> java.util.Optional.empty(),
+        new InMemoryTofuStore());
   }
 }
