@@ -34,7 +34,9 @@ import java.util.Set;
  *       configured endpoint, signature covering host, date and this server's ID, dated within {@code max_age} — so a
  *       request signed for another server, or captured and replayed later, is worthless;
  *   <li>record the signature in the shared {@link ReplayGuard} until the request would be refused as stale anyway,
- *       so the same signed request cannot be used twice here either (STS itself would happily answer it again);
+ *       so the same signed request cannot be used twice here either (STS itself would happily answer it again).
+ *       SigV4 is deterministic: two identical requests signed in the same second have the same signature, so agents
+ *       include a unique signed header (the AWS SDKs' {@code amz-sdk-invocation-id}) or get the second refused;
  *   <li>forward it to STS ({@link StsClient}) and read the answer with a hardened XML parser ({@link StsResponse});
  *   <li>accept only assumed-role sessions and IAM users ({@link AwsPrincipal}) of allowed accounts and, when
  *       configured, roles matching {@code role_arns}.
@@ -89,7 +91,8 @@ public final class AwsIamAttestor implements Attestor {
       StsRequestChecks.Checked checked = checks.check(request, clock.instant());
       if (!replay.firstUse(KIND, "sigv4:" + checked.authorization().signature(), checked.acceptedUntil())) {
         return Rejected.replayed(KIND, "this signed GetCallerIdentity request was already used (signature "
-            + checked.authorization().signature().substring(0, 16) + "…): sign a fresh one for every call");
+            + checked.authorization().signature().substring(0, 16) + "…): sign a fresh one for every call, with a "
+            + "unique signed header such as amz-sdk-invocation-id");
       }
       StsClient.Answer answer = sts.send(request.body(), checked.headers());
       AwsPrincipal principal = AwsPrincipal.of(StsResponse.callerIdentity(answer));

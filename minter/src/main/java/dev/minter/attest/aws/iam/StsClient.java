@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -62,6 +63,9 @@ public final class StsClient {
       Thread.currentThread().interrupt();
       throw IamRejection.untrusted("interrupted while waiting for STS");
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof HttpTimeoutException) {
+        throw IamRejection.untrusted("STS at '" + endpoint + "' did not answer within " + timeout);
+      }
       if (e.getCause() instanceof TooLarge) {
         throw IamRejection.untrusted("STS answer is larger than " + MAX_RESPONSE_BYTES + " bytes");
       }

@@ -17,8 +17,8 @@ import java.util.Objects;
 
 /**
  * What an agent does for {@code aws_iam}: sign {@code POST / Action=GetCallerIdentity&Version=2011-06-15} with SigV4
- * and its AWS credentials, the way the AWS SDKs and Vault's CLI do (Host signed but not sent as a header; the HTTP
- * client adds it from the URL), and package it as Vault-style evidence JSON. Every field is open so tests can change
+ * and its AWS credentials, the way the AWS SDKs do (Host signed but not sent as a header, since the HTTP client adds it
+ * from the URL; a signed {@code amz-sdk-invocation-id}), and package it as Vault-style evidence JSON. Every field is open so tests can change
  * what is signed ({@link Draft}) or tamper with what was signed ({@link Request}).
  */
 public final class TestAwsSigner {
@@ -70,6 +70,8 @@ public final class TestAwsSigner {
       this.at = at;
       headers.put("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
       headers.put("X-Amz-Date", AMZ_DATE.format(at));
+      // As the AWS SDKs do: a unique, signed ID per request, so two requests signed in the same second differ.
+      headers.put("amz-sdk-invocation-id", java.util.UUID.randomUUID().toString());
       if (credentials.sessionToken() != null) {
         headers.put("X-Amz-Security-Token", credentials.sessionToken());
       }
