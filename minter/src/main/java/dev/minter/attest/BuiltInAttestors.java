@@ -9,5 +9,6 @@ public final class BuiltInAttestors {
   public static final List<AttestorFactory> ALL =
       List.of(
           new AttestorFactory(X509SvidAttestor.KIND, (config, env) -> new X509SvidAttestor(env.x509Bundles(), env.clock())),
-          new AttestorFactory(AzureImdsAttestor.KIND, AzureImdsAttestor::fromConfig));
+          new AttestorFactory(AzureImdsAttestor.KIND, AzureImdsAttestor::fromConfig),
+          new AttestorFactory(AwsIamAttestor.KIND, AwsIamAttestor::fromConfig));
 }
