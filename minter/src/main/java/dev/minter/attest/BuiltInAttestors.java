@@ -8,5 +8,6 @@ public final class BuiltInAttestors {
 
   public static final List<AttestorFactory> ALL =
       List.of(
-          new AttestorFactory(X509SvidAttestor.KIND, (config, env) -> new X509SvidAttestor(env.x509Bundles(), env.clock())));
+          new AttestorFactory(X509SvidAttestor.KIND, (config, env) -> new X509SvidAttestor(env.x509Bundles(), env.clock())),
+          new AttestorFactory(AwsIidAttestor.KIND, (config, env) -> AwsIidAttestor.create(config, env, new InMemoryTofuPins())));
 }
