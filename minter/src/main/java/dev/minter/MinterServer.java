@@ -9,6 +9,8 @@ import dev.minter.attest.AttestorEnvironment;
 import dev.minter.attest.Attestors;
 import dev.minter.attest.InMemoryReplayGuard;
 import dev.minter.attest.NonceStore;
+import dev.minter.attest.TofuPins;
+import dev.minter.attest.bundle.TrustBundles;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import dev.minter.audit.AuditLog;
@@ -114,7 +116,8 @@ public final class MinterServer implements AutoCloseable {
    * The attestors {@code config} enables, built exactly as the server builds them (also used by
    * {@code minter attest check}, so an operator sees the server's verdict).
    */
-  public static Attestors attestors(MinterConfig config, Clock clock, NonceStore nonces, HttpClient http)
+  public static Attestors attestors(
+      MinterConfig config, Clock clock, NonceStore nonces, HttpClient http, TofuPins pins, TrustBundles trust)
       throws Exception {
     AttestorEnvironment env =
         new AttestorEnvironment(
@@ -124,9 +127,18 @@ public final class MinterServer implements AutoCloseable {
             nonces,
             http,
             config.identityDomain(),
-            new PemBundleSource(config.trustDomains(), clock),
-            config.baseDir());
-    return Attestors.build(config.attestors(), env, !config.trustDomains().isEmpty());
+            trust,
+            config.baseDir(),
+            trust,
+            pins);
+    boolean x509 = !config.trustDomains().isEmpty() || config.trustBundles() != null;
+    return Attestors.build(config.attestors(), env, x509);
+  }
+
+  /** The trust sources of {@code config}: PEM trust_domains plus the rotating trust_bundles. */
+  public static TrustBundles trustBundles(MinterConfig config, HttpClient http, Clock clock) throws Exception {
+    return TrustBundles.build(
+        new PemBundleSource(config.trustDomains(), clock), config.trustBundles(), config.baseDir(), http, clock);
   }
 
   /** Builds a server; tests may swap the clock or the audit log (e.g. one whose disk fails). */
@@ -168,7 +180,7 @@ public final class MinterServer implements AutoCloseable {
     private MinterServer build(Deque<AutoCloseable> closeables) throws Exception {
       AuditLog audit = auditLog != null ? auditLog : JsonlAuditLog.open(config.audit().file(), clock);
       closeables.push(audit);
-      Ledger ledger =
+      SqliteLedger ledger =
           SqliteLedger.open(config.ledger().sqlite(), TokenCipher.loadOrCreate(config.ledger().keyFile()), clock);
       closeables.push(ledger);
       Policy policy = PolicyFile.load(config.policy());
@@ -183,7 +195,9 @@ public final class MinterServer implements AutoCloseable {
       NonceStore nonces = new NonceStore(clock, 100_000);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       closeables.push(http);
-      Attestors attestors = attestors(config, clock, nonces, http);
+      TrustBundles trust = trustBundles(config, http, clock);
+      closeables.push(trust);
+      Attestors attestors = attestors(config, clock, nonces, http, ledger, trust);
       AttestationInterceptor attestation = new AttestationInterceptor(attestors, audit);
       HealthStatusManager health = new HealthStatusManager();
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();

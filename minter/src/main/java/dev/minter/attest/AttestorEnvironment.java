@@ -21,7 +21,7 @@ import java.time.Duration;
  * @param x509Bundles X.509 authorities per SPIFFE trust domain
  * @param baseDir the folder relative paths in attestor configuration resolve against
  * @param jwtBundles JWT-SVID authorities per SPIFFE trust domain (from {@code trust_bundles})
- * @param tofu trust-on-first-use records (the ledger)
+ * @param pins trust-on-first-use pins (the ledger, so a restart does not reopen the window)
  */
 public record AttestorEnvironment(
     Clock clock,
@@ -33,7 +33,7 @@ public record AttestorEnvironment(
     X509BundleSource x509Bundles,
     Path baseDir,
     JwtBundleSource jwtBundles,
-    TofuStore tofu) {
+    TofuPins pins) {
   public AttestorEnvironment {
     requireNonNull(clock, "clock");
     requireNonNull(skew, "skew");
@@ -44,10 +44,10 @@ public record AttestorEnvironment(
     requireNonNull(x509Bundles, "x509Bundles");
     requireNonNull(baseDir, "baseDir");
     requireNonNull(jwtBundles, "jwtBundles");
-    requireNonNull(tofu, "tofu");
+    requireNonNull(pins, "pins");
   }
 
-  /** An environment with no JWT bundles and an in-memory TOFU store (tests, offline checks). */
+  /** An environment with no JWT bundles and in-memory TOFU pins (tests, offline checks). */
   public AttestorEnvironment(
       Clock clock,
       Duration skew,
@@ -58,6 +58,6 @@ public record AttestorEnvironment(
       X509BundleSource x509Bundles,
       Path baseDir) {
     this(clock, skew, replay, nonces, http, identityDomain, x509Bundles, baseDir, td -> java.util.Optional.empty(),
-        new InMemoryTofuStore());
+        new InMemoryTofuPins());
   }
 }

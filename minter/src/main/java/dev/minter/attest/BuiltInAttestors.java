@@ -9,6 +9,7 @@ public final class BuiltInAttestors {
   public static final List<AttestorFactory> ALL =
       List.of(
           new AttestorFactory(X509SvidAttestor.KIND, (config, env) -> new X509SvidAttestor(env.x509Bundles(), env.clock())),
-          new AttestorFactory(AzureImdsAttestor.KIND, AzureImdsAttestor::fromConfig),
-          new AttestorFactory(AwsIamAttestor.KIND, AwsIamAttestor::fromConfig));
+          new AttestorFactory(AwsIidAttestor.KIND, (config, env) -> AwsIidAttestor.create(config, env, env.pins())),
+          new AttestorFactory(AwsIamAttestor.KIND, AwsIamAttestor::fromConfig),
+          new AttestorFactory(AzureImdsAttestor.KIND, AzureImdsAttestor::fromConfig));
 }

@@ -4,6 +4,8 @@ import dev.minter.MinterServer;
 import dev.minter.attest.AttestationResult;
 import dev.minter.attest.Attestors;
 import dev.minter.attest.Evidence;
+import dev.minter.attest.InMemoryTofuPins;
+import dev.minter.attest.bundle.TrustBundles;
 import dev.minter.attest.NonceStore;
 import dev.minter.config.ConfigLoader;
 import dev.minter.config.MinterConfig;
@@ -57,8 +59,11 @@ public final class AttestCheckCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MinterConfig loaded = ConfigLoader.load(config);
     Clock clock = Clock.systemUTC();
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      Attestors attestors = MinterServer.attestors(loaded, clock, new NonceStore(clock, 16), http);
+    try (HttpClient http = HttpClient.newHttpClient();
+        TrustBundles trust = MinterServer.trustBundles(loaded, http, clock)) {
+      // In-memory pins: a check must not move the server's trust-on-first-use records.
+      Attestors attestors =
+          MinterServer.attestors(loaded, clock, new NonceStore(clock, 16), http, new InMemoryTofuPins(), trust);
       Evidence e =
           kind.equals("x509_svid")
               ? Evidence.tlsClientChain(Pem.readCertificates(evidence))

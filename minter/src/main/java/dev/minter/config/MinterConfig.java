@@ -24,6 +24,7 @@ import java.util.Map;
  * @param clockSkew how far clocks may disagree when checking evidence validity (default 30s)
  * @param attestors per-kind attestor settings; a kind is enabled by having a section ({@code x509_svid} is on whenever
  *     {@code trust_domains} is set)
+ * @param trustBundles SPIFFE bundle files, bundle endpoints and the Workload API (rotating trust sources), or null
  * @param baseDir where relative paths in attestor settings resolve (set by {@link ConfigLoader}: the file's folder)
  */
 public record MinterConfig(
@@ -38,6 +39,7 @@ public record MinterConfig(
     @JsonProperty("identity_domain") String identityDomain,
     @JsonProperty("clock_skew") Duration clockSkew,
     Map<String, JsonNode> attestors,
+    @JsonProperty("trust_bundles") JsonNode trustBundles,
     @JsonProperty("base_dir") Path baseDir) {
   public MinterConfig {
     requireNonNull(listen, "listen");
@@ -58,7 +60,7 @@ public record MinterConfig(
   MinterConfig withBaseDir(Path dir) {
     return new MinterConfig(
         listen, tls, trustDomains, vault, ledger, audit, policy, maintenanceInterval, identityDomain, clockSkew,
-        attestors, dir);
+        attestors, trustBundles, dir);
   }
 
   /** The listener's certificate chain and private key (PEM). */

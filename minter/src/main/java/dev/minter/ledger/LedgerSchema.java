@@ -18,7 +18,7 @@ import java.util.List;
  * IDENTITY}); pragmas live in the connection setup, not here.
  */
 final class LedgerSchema {
-  static final int CURRENT = 1;
+  static final int CURRENT = 2;
 
   private static final List<String> STEP_1 =
       List.of(
@@ -64,6 +64,24 @@ final class LedgerSchema {
           )""",
           "CREATE INDEX revocation_outbox_next_attempt ON revocation_outbox (next_attempt, id)");
 
+  /**
+   * Trust-on-first-use records ({@code dev.minter.attest.TofuStore} and {@code TofuPins}): one row per attested
+   * subject, e.g. an EC2 instance. {@code generation} and {@code fingerprint} are the pin (0 and '' for plain
+   * first-use records); {@code first_seen} and {@code pinned_at} say when the subject and its current pin appeared.
+   */
+  private static final List<String> STEP_2 =
+      List.of(
+          """
+          CREATE TABLE tofu (
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            generation BIGINT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            first_seen BIGINT NOT NULL,
+            pinned_at BIGINT NOT NULL,
+            PRIMARY KEY (kind, subject)
+          )""");
+
   private LedgerSchema() {}
 
   /** Brings the schema to {@link #CURRENT}; refuses a ledger written by a newer Minter. */
@@ -80,6 +98,9 @@ final class LedgerSchema {
     }
     if (version < 1) {
       apply(connection, 1, STEP_1, now);
+    }
+    if (version < 2) {
+      apply(connection, 2, STEP_2, now);
     }
   }
 
