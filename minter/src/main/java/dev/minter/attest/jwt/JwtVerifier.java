@@ -163,10 +163,14 @@ public final class JwtVerifier {
     if (iat == null && rules.requireIat()) {
       return "missing 'iat' claim";
     }
+    if (iat == null && rules.maxLifetime().isPresent()) {
+      // Without iat the lifetime cap could not be checked: omitting a claim must never lift a limit.
+      return "missing 'iat' claim (needed to check the token lifetime)";
+    }
     if (iat != null && iat.toInstant().minus(skew).isAfter(now)) {
       return "token issued in the future (" + iat.toInstant() + ")";
     }
-    if (rules.maxLifetime().isPresent() && iat != null
+    if (rules.maxLifetime().isPresent()
         && Duration.between(iat.toInstant(), exp.toInstant()).compareTo(rules.maxLifetime().get()) > 0) {
       return "token lifetime exceeds " + rules.maxLifetime().get();
     }
