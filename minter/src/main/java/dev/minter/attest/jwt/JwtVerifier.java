@@ -224,7 +224,7 @@ public final class JwtVerifier {
     return key instanceof RSAKey rsa ? new RSASSAVerifier(rsa) : new ECDSAVerifier((ECKey) key);
   }
 
-  private static JsonNode strictJson(String part, String what) {
+  static JsonNode strictJson(String part, String what) {
     byte[] json;
     try {
       json = Base64.getUrlDecoder().decode(part);
