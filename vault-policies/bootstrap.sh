@@ -43,7 +43,8 @@ TASK_POLICIES="task-analytics-ro,task-vault-token,agent-kv-read"
 MAX_TASK_TTL=24h
 
 say() { echo "bootstrap: $*"; }
-mounted() { "$CLI" secrets list -format=json | grep -q "\"$1/\""; }
+# Not a pipe: under pipefail, grep -q exiting early would SIGPIPE the CLI and read as "not mounted".
+mounted() { grep -q "\"$1/\"" <<<"$("$CLI" secrets list -format=json)"; }
 json_escape() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 
 for policy in minter task-analytics-ro task-vault-token agent-kv-read; do

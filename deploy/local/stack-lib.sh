@@ -150,7 +150,7 @@ bao_running() {
   local pid
   [ -f "$STATE/openbao.pid" ] || return 1
   pid=$(cat "$STATE/openbao.pid")
-  kill -0 "$pid" 2> /dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null | grep -q 'server -config'
+  kill -0 "$pid" 2> /dev/null && grep -q 'server -config' <<<"$(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null)"
 }
 
 bao_seal_state() {

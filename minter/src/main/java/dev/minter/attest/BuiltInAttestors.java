@@ -9,7 +9,9 @@ public final class BuiltInAttestors {
   public static final List<AttestorFactory> ALL =
       List.of(
           new AttestorFactory(X509SvidAttestor.KIND, (config, env) -> new X509SvidAttestor(env.x509Bundles(), env.clock())),
+          new AttestorFactory(JwtSvidAttestor.KIND, JwtSvidAttestor::create),
           new AttestorFactory(AwsIidAttestor.KIND, (config, env) -> AwsIidAttestor.create(config, env, env.pins())),
           new AttestorFactory(AwsIamAttestor.KIND, AwsIamAttestor::fromConfig),
-          new AttestorFactory(AzureImdsAttestor.KIND, AzureImdsAttestor::fromConfig));
+          new AttestorFactory(AzureImdsAttestor.KIND, AzureImdsAttestor::fromConfig),
+          new AttestorFactory(K8sSatAttestor.KIND, K8sSatAttestor::create));
 }

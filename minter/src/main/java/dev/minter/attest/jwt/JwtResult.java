@@ -11,7 +11,8 @@ public sealed interface JwtResult {
   /**
    * A token whose signature, algorithm, key and time claims all hold.
    *
-   * @param tokenHash lowercase hex SHA-256 of the compact token: the key for one-time-use checks
+   * @param tokenHash lowercase hex SHA-256 of the signing input ({@code header.payload}): the key for one-time-use
+   *     checks (the signature is left out because it can be re-encoded without the key)
    */
   record Valid(JWSHeader header, JWTClaimsSet claims, String tokenHash) implements JwtResult {
     public Valid {

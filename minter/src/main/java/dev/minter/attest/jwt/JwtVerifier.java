@@ -143,7 +143,9 @@ public final class JwtVerifier {
     if (claimProblem != null) {
       return new JwtResult.Invalid(claimProblem, claimProblem.startsWith("missing"));
     }
-    return new JwtResult.Valid(jwt.getHeader(), claims, sha256(token));
+    // Hash the signing input, not the token: a signature can be re-encoded (spare base64url bits, ECDSA (r, n-s))
+    // into a different string that still verifies, which would slip past a one-time-use check keyed on the token.
+    return new JwtResult.Valid(jwt.getHeader(), claims, sha256(parts[0] + "." + parts[1]));
   }
 
   private String claimProblem(JWTClaimsSet claims, JwtRules rules) {
@@ -163,10 +165,14 @@ public final class JwtVerifier {
     if (iat == null && rules.requireIat()) {
       return "missing 'iat' claim";
     }
+    if (iat == null && rules.maxLifetime().isPresent()) {
+      // Without iat the lifetime cap could not be checked: omitting a claim must never lift a limit.
+      return "missing 'iat' claim (needed to check the token lifetime)";
+    }
     if (iat != null && iat.toInstant().minus(skew).isAfter(now)) {
       return "token issued in the future (" + iat.toInstant() + ")";
     }
-    if (rules.maxLifetime().isPresent() && iat != null
+    if (rules.maxLifetime().isPresent()
         && Duration.between(iat.toInstant(), exp.toInstant()).compareTo(rules.maxLifetime().get()) > 0) {
       return "token lifetime exceeds " + rules.maxLifetime().get();
     }
@@ -220,7 +226,7 @@ public final class JwtVerifier {
     return key instanceof RSAKey rsa ? new RSASSAVerifier(rsa) : new ECDSAVerifier((ECKey) key);
   }
 
-  private static JsonNode strictJson(String part, String what) {
+  static JsonNode strictJson(String part, String what) {
     byte[] json;
     try {
       json = Base64.getUrlDecoder().decode(part);
