@@ -8,5 +8,7 @@ public final class BuiltInAttestors {
 
   public static final List<AttestorFactory> ALL =
       List.of(
-          new AttestorFactory(X509SvidAttestor.KIND, (config, env) -> new X509SvidAttestor(env.x509Bundles(), env.clock())));
+          new AttestorFactory(X509SvidAttestor.KIND, (config, env) -> new X509SvidAttestor(env.x509Bundles(), env.clock())),
+          new AttestorFactory(GcpIitAttestor.KIND, GcpIitAttestor::create),
+          new AttestorFactory(OidcAttestor.KIND, OidcAttestor::create));
 }
