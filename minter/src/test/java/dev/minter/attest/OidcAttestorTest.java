@@ -430,6 +430,8 @@ class OidcAttestorTest {
             + "keys_file: k.json, max_lifetime: 0s}\n"), "max_lifetime"),
         arguments(Named.of("unknown key (typo)", "issuers:\n  - {issuer: 'https://i.example', audience: m, "
             + "keys_file: k.json, required_claim: {a: b}}\n"), "required_claim"),
+        arguments(Named.of("required claim without a value", "issuers:\n  - {issuer: 'https://i.example', audience: m, "
+            + "keys_file: k.json, required_claims: {repository_owner: }}\n"), "required_claims.repository_owner: empty"),
         arguments(Named.of("unreadable keys file", "issuers:\n  - {issuer: 'https://i.example', audience: m, "
             + "keys_file: absent.json}\n"), "keys_file: cannot read"));
   }

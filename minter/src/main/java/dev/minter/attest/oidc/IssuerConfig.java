@@ -1,11 +1,10 @@
 package dev.minter.attest.oidc;
 
-import static java.util.Objects.requireNonNull;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,7 @@ public record IssuerConfig(
     if ((jwksUri == null) == (keysFile == null)) {
       throw new IllegalArgumentException(at + "set exactly one of jwks_uri and keys_file");
     }
-    identityClaims = List.copyOf(identityClaims == null ? List.of("sub") : identityClaims);
+    identityClaims = identityClaims == null ? List.of("sub") : identityClaims;
     if (identityClaims.isEmpty() || identityClaims.size() > MAX_IDENTITY_CLAIMS) {
       throw new IllegalArgumentException(at + "identity_claims: " + identityClaims.size() + " claims (expected: 1 to "
           + MAX_IDENTITY_CLAIMS + ")");
@@ -70,11 +69,17 @@ public record IssuerConfig(
         throw new IllegalArgumentException(at + "identity_claims: empty claim name");
       }
     }
+    identityClaims = List.copyOf(identityClaims);
     if (new HashSet<>(identityClaims).size() != identityClaims.size()) {
       throw new IllegalArgumentException(at + "identity_claims: a claim is listed twice");
     }
-    requiredClaims = requiredClaims == null ? Map.of() : Map.copyOf(new TreeMap<>(requiredClaims));
-    requiredClaims.forEach((k, v) -> requireNonNull(v, at + "required_claims." + k));
+    requiredClaims = requiredClaims == null ? Map.of() : requiredClaims;
+    requiredClaims.forEach((k, v) -> {
+      if (v == null) {
+        throw new IllegalArgumentException(at + "required_claims." + k + ": empty (expected: the exact claim value)");
+      }
+    });
+    requiredClaims = Collections.unmodifiableMap(new TreeMap<>(requiredClaims)); // checked in name order
     maxLifetime = maxLifetime == null ? DEFAULT_MAX_LIFETIME : maxLifetime;
     if (maxLifetime.isNegative() || maxLifetime.isZero() || maxLifetime.compareTo(Duration.ofDays(1)) > 0) {
       throw new IllegalArgumentException(at + "max_lifetime: " + maxLifetime + " (expected: > 0 and <= 24h)");
