@@ -12,6 +12,8 @@ public final class BuiltInAttestors {
           new AttestorFactory(JwtSvidAttestor.KIND, JwtSvidAttestor::create),
           new AttestorFactory(AwsIidAttestor.KIND, (config, env) -> AwsIidAttestor.create(config, env, env.pins())),
           new AttestorFactory(AwsIamAttestor.KIND, AwsIamAttestor::fromConfig),
+          new AttestorFactory(GcpIitAttestor.KIND, GcpIitAttestor::create),
           new AttestorFactory(AzureImdsAttestor.KIND, AzureImdsAttestor::fromConfig),
-          new AttestorFactory(K8sSatAttestor.KIND, K8sSatAttestor::create));
+          new AttestorFactory(K8sSatAttestor.KIND, K8sSatAttestor::create),
+          new AttestorFactory(OidcAttestor.KIND, OidcAttestor::create));
 }
