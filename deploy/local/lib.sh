@@ -60,6 +60,14 @@ ensure_postgres() {
   step "installing PostgreSQL (Debian package)"; apt_install postgresql; ok "$(ls -d /usr/lib/postgresql/*/bin | tail -n1)"
 }
 
+# SPIRE (server + agent) built from its Go module into a cache; the first build takes several minutes.
+ensure_spire() {
+  command -v go >/dev/null || die "SPIRE is built from its Go module: install Go (>= 1.24) first"
+  step "SPIRE for the Workload API tests (deploy/local/spire.sh install; cached after the first build)"
+  "$MINTER_LOCAL_DIR/spire.sh" install >/dev/null || die "building SPIRE failed (see deploy/local/spire.sh)"
+  ok
+}
+
 minter_jar() { printf '%s\n' "$MINTER_ROOT/minter/target/minter.jar"; }
 
 # Builds the jar when it is missing or older than any source file.
