@@ -10,7 +10,11 @@ import dev.minter.attest.jwt.JwtResult;
 import dev.minter.attest.jwt.JwtVerifier;
 import dev.minter.attest.oidc.ClaimStrings;
 import dev.minter.attest.oidc.IssuerConfig;
+import dev.minter.attest.bundle.RefreshOptions;
+import dev.minter.attest.bundle.RefreshingJwkSource;
+import dev.minter.attest.jwt.JwkSource;
 import dev.minter.attest.oidc.KeySources;
+import java.net.URI;
 import dev.minter.attest.oidc.OidcConfig;
 import dev.minter.attest.oidc.OidcIssuer;
 import dev.minter.attest.oidc.Tokens;
@@ -58,8 +62,12 @@ public final class OidcAttestor implements Attestor {
     List<OidcIssuer> issuers = new ArrayList<>();
     for (IssuerConfig issuer : parsed.issuers()) {
       try {
-        issuers.add(new OidcIssuer(issuer, KeySources.fromConfig(issuer.keysFile(), issuer.jwksUri(), env.http(),
-            env.clock())));
+        JwkSource keys =
+            issuer.keysFile() == null && issuer.jwksUri() == null
+                ? RefreshingJwkSource.forIssuerDiscovery(
+                    URI.create(issuer.issuer()), env.http(), env.clock(), RefreshOptions.defaults())
+                : KeySources.fromConfig(issuer.keysFile(), issuer.jwksUri(), env.http(), env.clock());
+        issuers.add(new OidcIssuer(issuer, keys));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("issuer '" + issuer.issuer() + "': " + e.getMessage(), e);
       }

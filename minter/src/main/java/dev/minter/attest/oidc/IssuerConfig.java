@@ -15,7 +15,8 @@ import java.util.TreeMap;
  *
  * @param issuer the exact {@code iss} its tokens carry (an https URL)
  * @param audience the {@code aud} value its tokens must contain for Minter
- * @param jwksUri where its keys are published (set this or {@code keysFile})
+ * @param jwksUri where its keys are published (set this, or {@code keysFile}, or neither for OIDC discovery at
+ *     {@code <issuer>/.well-known/openid-configuration})
  * @param keysFile a local copy of its keys (JWKS, JSON map of PEM certificates, or PEM certificates)
  * @param identityClaims claims whose values become the identity's path segments, in order (default: {@code [sub]})
  * @param requiredClaims claims that must be present as strings with exactly these values
@@ -56,8 +57,9 @@ public record IssuerConfig(
     if (audience == null || audience.isBlank()) {
       throw new IllegalArgumentException(at + "audience is required (the aud value tokens are minted for Minter)");
     }
-    if ((jwksUri == null) == (keysFile == null)) {
-      throw new IllegalArgumentException(at + "set exactly one of jwks_uri and keys_file");
+    if (jwksUri != null && keysFile != null) {
+      // Neither: keys come from the issuer's OIDC discovery document.
+      throw new IllegalArgumentException(at + "set at most one of jwks_uri and keys_file (neither: OIDC discovery)");
     }
     identityClaims = identityClaims == null ? List.of("sub") : identityClaims;
     if (identityClaims.isEmpty() || identityClaims.size() > MAX_IDENTITY_CLAIMS) {
