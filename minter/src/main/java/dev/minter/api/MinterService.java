@@ -51,7 +51,9 @@ public final class MinterService extends MinterGrpc.MinterImplBase {
   public void mintCredential(MintCredentialRequest request, StreamObserver<MintCredentialResponse> response) {
     Calls.unary(
         response,
-        () -> ProtoMapper.toProto(tasks.mint(Caller.identity(), request.getTaskId(), request.getRole())));
+        () ->
+            ProtoMapper.toProto(
+                tasks.mint(Caller.identity(), request.getTaskId(), request.getRole(), request.getParametersMap())));
   }
 
   @Override

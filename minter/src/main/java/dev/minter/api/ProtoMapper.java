@@ -4,6 +4,11 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import dev.minter.proto.v1.BeginTaskRequest;
 import dev.minter.proto.v1.BeginTaskResponse;
+import dev.minter.proto.v1.CertificateCredential;
+import dev.minter.proto.v1.GenericCredential;
+import dev.minter.proto.v1.SshCertificateCredential;
+import dev.minter.vault.LeaseType;
+import dev.minter.vault.Secret;
 import dev.minter.proto.v1.CredentialRevocation;
 import dev.minter.proto.v1.DatabaseCredential;
 import dev.minter.proto.v1.MintCredentialResponse;
@@ -58,7 +63,26 @@ final class ProtoMapper {
                   .setToken(token.token().reveal())
                   .setAccessor(token.accessor())
                   .addAllPolicies(token.policies()));
+      case Credential.Certificate cert ->
+          b.setCertificate(
+              CertificateCredential.newBuilder()
+                  .setCertificate(cert.certificatePem())
+                  .addAllCaChain(cert.caChain())
+                  .setPrivateKey(cert.privateKey().map(Secret::reveal).orElse(""))
+                  .setSerialNumber(cert.serialNumber()));
+      case Credential.SshCertificate ssh ->
+          b.setSshCertificate(
+              SshCertificateCredential.newBuilder()
+                  .setSignedKey(ssh.signedKey())
+                  .setSerialNumber(ssh.serialNumber())
+                  .addAllPrincipals(ssh.principals()));
+      case Credential.Generic generic -> {
+        GenericCredential.Builder g = GenericCredential.newBuilder();
+        generic.data().forEach((k, v) -> g.putData(k, v.reveal()));
+        b.setGeneric(g);
+      }
     }
+    b.setExpiresOnly(c.leaseType() == LeaseType.NONE);
     return b.build();
   }
 
@@ -87,6 +111,7 @@ final class ProtoMapper {
       case REVOKED -> RevocationStatus.REVOKED;
       case ALREADY_GONE -> RevocationStatus.ALREADY_GONE;
       case FAILED_QUEUED -> RevocationStatus.FAILED_QUEUED;
+      case EXPIRES_ONLY -> RevocationStatus.EXPIRES_ONLY;
     };
   }
 

@@ -46,6 +46,7 @@ final class Receipts {
       case REVOKED -> "revoked";
       case ALREADY_GONE -> "already gone";
       case FAILED_QUEUED -> "QUEUED (retrying)";
+      case EXPIRES_ONLY -> "expires only";
       default -> s.name().toLowerCase();
     };
   }

@@ -45,6 +45,22 @@ final class TaskRequests {
     }
   }
 
+  static final int MAX_PARAMETERS = 8;
+  static final int MAX_PARAMETER_VALUE = 16 * 1024;
+
+  static void checkParameters(Map<String, String> parameters) {
+    if (parameters.size() > MAX_PARAMETERS) {
+      throw new TaskException(INVALID, "parameters: " + parameters.size() + " (expected: <= " + MAX_PARAMETERS + ")");
+    }
+    for (Map.Entry<String, String> e : parameters.entrySet()) {
+      checkText("parameter name", e.getKey(), MAX_LABEL_KEY);
+      if (e.getValue().length() > MAX_PARAMETER_VALUE) {
+        throw new TaskException(INVALID, "parameter '" + e.getKey() + "': " + e.getValue().length()
+            + " characters (expected: <= " + MAX_PARAMETER_VALUE + ")");
+      }
+    }
+  }
+
   static void checkId(String what, String value) {
     checkText(what, value, MAX_ID_LENGTH);
   }

@@ -64,6 +64,11 @@ public final class TaskRevoker {
         items.add(new Receipt.Item(lease.leaseId(), lease.role(), lease.kind(), RevocationStatus.ALREADY_GONE, "revoked earlier"));
         continue;
       }
+      if (lease.leaseType() == LeaseType.NONE) {
+        items.add(new Receipt.Item(lease.leaseId(), lease.role(), lease.kind(), RevocationStatus.EXPIRES_ONLY,
+            "cannot be revoked early; expires at " + lease.expiresAt()));
+        continue;
+      }
       Outcome outcome = revoke(task.taskId(), lease.leaseId(), lease.leaseType());
       items.add(new Receipt.Item(lease.leaseId(), lease.role(), lease.kind(), outcome.status(), outcome.detail()));
     }
@@ -170,6 +175,7 @@ public final class TaskRevoker {
     return switch (type) {
       case LEASE -> vault.revokeLease(target);
       case TOKEN -> vault.revokeAccessor(target);
+      case NONE -> RevocationOutcome.ALREADY_GONE; // nothing to revoke: it only expires
     };
   }
 

@@ -146,11 +146,21 @@ public final class TaskService {
 
   /** Mints one credential of {@code roleName} for the caller's open task. */
   public Minted mint(WorkloadIdentity caller, String taskId, String roleName) {
-    return refusalsAudited("credential.mint", caller, taskId, () -> mintChecked(caller, taskId, roleName));
+    return mint(caller, taskId, roleName, Map.of());
   }
 
-  private Minted mintChecked(WorkloadIdentity caller, String taskId, String roleName) {
+  /**
+   * Mints one credential of {@code roleName} with the agent's per-kind request {@code parameters} (e.g. a CSR for pki;
+   * never logged or audited).
+   */
+  public Minted mint(WorkloadIdentity caller, String taskId, String roleName, Map<String, String> parameters) {
+    return refusalsAudited("credential.mint", caller, taskId, () -> mintChecked(caller, taskId, roleName, parameters));
+  }
+
+  private Minted mintChecked(
+      WorkloadIdentity caller, String taskId, String roleName, Map<String, String> parameters) {
     TaskRequests.checkId("task_id", taskId);
+    TaskRequests.checkParameters(parameters);
     TaskRequests.checkId("role", roleName);
     TaskRecord task = ownedOpenTask(caller, taskId);
     if (!task.roles().contains(roleName)) {
@@ -191,7 +201,11 @@ public final class TaskService {
     try {
       minted =
           credentialEngine.mint(
-              vault, new TaskToken(task.token(), task.tokenAccessor(), task.expiresAt()), role.get(), remaining);
+              vault,
+              new TaskToken(task.token(), task.tokenAccessor(), task.expiresAt()),
+              role.get(),
+              remaining,
+              parameters);
     } catch (RuntimeException e) {
       auditQuietly(copy(record).outcome("failed").reason(e.getMessage()).build());
       throw e;

@@ -23,4 +23,36 @@ public sealed interface Credential {
       policies = List.copyOf(requireNonNull(policies, "policies"));
     }
   }
+
+  /**
+   * An X.509 certificate. {@code privateKey} is empty when the agent sent a CSR (the key never left the agent).
+   *
+   * @param caChain the issuing chain, PEM each
+   */
+  record Certificate(
+      String certificatePem, List<String> caChain, java.util.Optional<Secret> privateKey, String serialNumber)
+      implements Credential {
+    public Certificate {
+      requireNonNull(certificatePem, "certificatePem");
+      caChain = List.copyOf(requireNonNull(caChain, "caChain"));
+      requireNonNull(privateKey, "privateKey");
+      requireNonNull(serialNumber, "serialNumber");
+    }
+  }
+
+  /** A signed SSH certificate for the agent's public key (not secret: the private key stays with the agent). */
+  record SshCertificate(String signedKey, String serialNumber, List<String> principals) implements Credential {
+    public SshCertificate {
+      requireNonNull(signedKey, "signedKey");
+      requireNonNull(serialNumber, "serialNumber");
+      principals = List.copyOf(requireNonNull(principals, "principals"));
+    }
+  }
+
+  /** Whatever a generic Vault path returned; every value is treated as secret. */
+  record Generic(java.util.Map<String, Secret> data) implements Credential {
+    public Generic {
+      data = java.util.Map.copyOf(requireNonNull(data, "data"));
+    }
+  }
 }

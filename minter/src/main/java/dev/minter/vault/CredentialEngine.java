@@ -17,4 +17,13 @@ public interface CredentialEngine {
    * @throws VaultRequestException when Vault refuses the request
    */
   MintedCredential mint(VaultGateway vault, TaskToken taskToken, RoleSpec role, Duration maxTtl);
+
+  /**
+   * Mints with the agent's request parameters (e.g. {@code csr} for pki, {@code public_key} for ssh). Engines that
+   * take none ignore them; an engine that needs them overrides this and refuses unknown names.
+   */
+  default MintedCredential mint(
+      VaultGateway vault, TaskToken taskToken, RoleSpec role, Duration maxTtl, java.util.Map<String, String> parameters) {
+    return mint(vault, taskToken, role, maxTtl);
+  }
 }
