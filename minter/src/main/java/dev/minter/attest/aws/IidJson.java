@@ -1,5 +1,7 @@
 package dev.minter.attest.aws;
 
+import dev.minter.attest.Reasons;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -62,11 +64,6 @@ final class IidJson {
 
   /** {@code value} made safe to quote in a reason: printable ASCII only, cut short. */
   static String quote(String value) {
-    StringBuilder out = new StringBuilder("'");
-    for (int i = 0; i < value.length() && i < 64; i++) {
-      char c = value.charAt(i);
-      out.append(c >= 0x20 && c < 0x7f && c != '\'' ? c : '?');
-    }
-    return out.append(value.length() > 64 ? "...'" : "'").toString();
+    return Reasons.quote(value);
   }
 }

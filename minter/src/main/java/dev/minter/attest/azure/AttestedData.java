@@ -1,5 +1,7 @@
 package dev.minter.attest.azure;
 
+import dev.minter.attest.Reasons;
+
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -100,7 +102,7 @@ public record AttestedData(
 
   private static String guid(String value, String key) throws Refusal {
     if (!isGuid(value)) {
-      throw Refusal.malformed("attested data '" + key + "' " + Text.quote(value) + " is not a GUID");
+      throw Refusal.malformed("attested data '" + key + "' " + Reasons.quote(value) + " is not a GUID");
     }
     return value.toLowerCase(Locale.ROOT);
   }
@@ -109,7 +111,7 @@ public record AttestedData(
     try {
       return OffsetDateTime.parse(value, TIMESTAMP).toInstant();
     } catch (DateTimeParseException e) {
-      throw Refusal.malformed("attested data 'timeStamp." + key + "' " + Text.quote(value)
+      throw Refusal.malformed("attested data 'timeStamp." + key + "' " + Reasons.quote(value)
           + " is not a time (expected: MM/dd/yy HH:mm:ss Z, e.g. 11/30/26 04:30:00 -0000)");
     }
   }

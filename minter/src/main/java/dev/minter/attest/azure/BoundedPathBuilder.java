@@ -1,5 +1,7 @@
 package dev.minter.attest.azure;
 
+import dev.minter.attest.Reasons;
+
 import static java.util.Objects.requireNonNull;
 
 import java.security.GeneralSecurityException;
@@ -172,7 +174,7 @@ public final class BoundedPathBuilder {
     int i = e.getIndex();
     String which = i < 0 || i >= path.size() ? "a certificate"
         : (i == 0 ? "signer certificate " : "intermediate certificate ")
-            + Text.quote(path.get(i).getSubjectX500Principal().getName());
+            + Reasons.quote(path.get(i).getSubjectX500Principal().getName());
     if (e.getReason() == BasicReason.EXPIRED) {
       return which + " expired at " + path.get(i).getNotAfter().toInstant();
     }
@@ -185,6 +187,6 @@ public final class BoundedPathBuilder {
     if (e.getReason() == PKIXReason.NOT_CA_CERT || e.getReason() == PKIXReason.INVALID_KEY_USAGE) {
       return which + " may not issue certificates";
     }
-    return which + ": " + Text.quote(String.valueOf(e.getMessage()));
+    return which + ": " + Reasons.quote(String.valueOf(e.getMessage()));
   }
 }

@@ -1,5 +1,7 @@
 package dev.minter.attest.azure;
 
+import dev.minter.attest.Reasons;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Base64;
 
@@ -30,7 +32,7 @@ public record ImdsResponse(byte[] pkcs7) {
       throw Refusal.malformed("IMDS response has no 'encoding' (expected: \"pkcs7\")");
     }
     if (!encoding.isTextual() || !PKCS7.equals(encoding.textValue())) {
-      throw Refusal.malformed("IMDS response encoding " + Text.quote(encoding.toString())
+      throw Refusal.malformed("IMDS response encoding " + Reasons.quote(encoding.toString())
           + " is not supported (expected: \"pkcs7\")");
     }
     JsonNode signature = root.get("signature");

@@ -1,5 +1,7 @@
 package dev.minter.attest.azure;
 
+import dev.minter.attest.Reasons;
+
 import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -74,7 +76,7 @@ public final class Pkcs7Verifier {
       throw Refusal.malformed("PKCS#7 SignedData could not be read (" + e.getClass().getSimpleName() + ")");
     }
     if (!CMSObjectIdentifiers.data.getId().equals(cms.getSignedContentTypeOID())) {
-      throw Refusal.malformed("PKCS#7 content type " + Text.quote(cms.getSignedContentTypeOID())
+      throw Refusal.malformed("PKCS#7 content type " + Reasons.quote(cms.getSignedContentTypeOID())
           + " is not id-data");
     }
     CMSTypedData signed = cms.getSignedContent();
@@ -150,11 +152,11 @@ public final class Pkcs7Verifier {
 
   private static void checkAlgorithms(SignerInformation signer) throws Refusal {
     if (!DIGESTS.contains(new ASN1ObjectIdentifier(signer.getDigestAlgOID()))) {
-      throw Refusal.untrusted("PKCS#7 digest algorithm " + Text.quote(signer.getDigestAlgOID())
+      throw Refusal.untrusted("PKCS#7 digest algorithm " + Reasons.quote(signer.getDigestAlgOID())
           + " is not accepted (expected: SHA-256, SHA-384 or SHA-512)");
     }
     if (!SIGNATURES.contains(new ASN1ObjectIdentifier(signer.getEncryptionAlgOID()))) {
-      throw Refusal.untrusted("PKCS#7 signature algorithm " + Text.quote(signer.getEncryptionAlgOID())
+      throw Refusal.untrusted("PKCS#7 signature algorithm " + Reasons.quote(signer.getEncryptionAlgOID())
           + " is not accepted (expected: RSA or ECDSA)");
     }
   }

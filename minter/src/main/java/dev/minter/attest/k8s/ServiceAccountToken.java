@@ -1,5 +1,7 @@
 package dev.minter.attest.k8s;
 
+import dev.minter.attest.Reasons;
+
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -113,7 +115,6 @@ public record ServiceAccountToken(
 
   /** Caller-chosen text in a reason: printable ASCII only, bounded. */
   static String quote(String s) {
-    String cut = s.length() > 120 ? s.substring(0, 120) + "..." : s;
-    return "'" + cut.replaceAll("[^\\x20-\\x7e]|'", "?") + "'";
+    return Reasons.quote(s);
   }
 }

@@ -1,5 +1,7 @@
 package dev.minter.attest.aws.iam;
 
+import dev.minter.attest.Reasons;
+
 import static java.util.Objects.requireNonNull;
 
 import dev.minter.attest.AttestationResult.Failure;
@@ -11,7 +13,6 @@ import dev.minter.attest.AttestationResult.Failure;
  */
 public final class IamRejection extends Exception {
   private static final long serialVersionUID = 1L;
-  private static final int MAX_QUOTED = 120;
 
   private final transient Failure failure;
 
@@ -40,14 +41,6 @@ public final class IamRejection extends Exception {
    * them.
    */
   public static String quote(String value) {
-    StringBuilder out = new StringBuilder(Math.min(value.length(), MAX_QUOTED) + 5).append('\'');
-    for (int i = 0; i < value.length() && i < MAX_QUOTED; i++) {
-      char c = value.charAt(i);
-      out.append(c >= 0x20 && c < 0x7f && c != '\'' ? c : '?');
-    }
-    if (value.length() > MAX_QUOTED) {
-      out.append("...");
-    }
-    return out.append('\'').toString();
+    return Reasons.quote(value);
   }
 }
