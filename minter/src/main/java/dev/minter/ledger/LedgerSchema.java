@@ -65,7 +65,7 @@ final class LedgerSchema {
           "CREATE INDEX revocation_outbox_next_attempt ON revocation_outbox (next_attempt, id)");
 
   /**
-   * Trust-on-first-use records ({@code dev.minter.attest.TofuStore} and {@code TofuPins}): one row per attested
+   * Trust-on-first-use records ({@code dev.minter.attest.TofuPins}): one row per attested
    * subject, e.g. an EC2 instance. {@code generation} and {@code fingerprint} are the pin (0 and '' for plain
    * first-use records); {@code first_seen} and {@code pinned_at} say when the subject and its current pin appeared.
    */

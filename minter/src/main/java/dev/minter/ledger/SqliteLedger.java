@@ -3,7 +3,6 @@ package dev.minter.ledger;
 import static java.util.Objects.requireNonNull;
 
 import dev.minter.attest.TofuPins;
-import dev.minter.attest.TofuStore;
 import dev.minter.vault.LeaseType;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -35,7 +34,7 @@ import org.sqlite.SQLiteConfig;
  * throws for a lease the ledger never recorded (a caller bug worth seeing); {@link #completeRevocation} and
  * {@link #retryRevocation} quietly do nothing for an outbox row that is already gone.
  */
-public final class SqliteLedger implements Ledger, TofuStore, TofuPins {
+public final class SqliteLedger implements Ledger, TofuPins {
   private static final int MAX_ERROR_CHARS = 2000;
 
   private final Connection connection;
@@ -279,83 +278,13 @@ public final class SqliteLedger implements Ledger, TofuStore, TofuPins {
     });
   }
 
-  /**
-   * Plain trust on first use: true the first time {@code subject} is recorded for {@code kind}. The lock makes the
-   * check and the insert one step in this process; the primary key keeps a shared database honest too.
-   */
-  @Override
-  public boolean firstAttestation(String kind, String subject) {
-    requireNonNull(kind, "kind");
-    requireNonNull(subject, "subject");
-    return locked("firstAttestation", kind + " " + subject, c -> {
-      if (currentPin(c, kind, subject) != null) {
-        return false;
-      }
-      long now = clock.millis();
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO tofu"
-          + " (kind, subject, generation, fingerprint, first_seen, pinned_at) VALUES (?, ?, 0, '', ?, ?)")) {
-        insert.setString(1, kind);
-        insert.setString(2, subject);
-        insert.setLong(3, now);
-        insert.setLong(4, now);
-        return insert.executeUpdate() == 1;
-      }
-    });
-  }
-
   /** Durable pins; compare and write happen under the lock, so racing first uses are ordered. */
   @Override
   public Outcome pin(String kind, String subject, long generation, String fingerprint) {
     requireNonNull(kind, "kind");
     requireNonNull(subject, "subject");
     requireNonNull(fingerprint, "fingerprint");
-    return locked("pin", kind + " " + subject, c -> {
-      Pin current = currentPin(c, kind, subject);
-      Outcome outcome = current == null
-          ? TofuPins.compare(null, null, generation, fingerprint)
-          : TofuPins.compare(current.generation(), current.fingerprint(), generation, fingerprint);
-      long now = clock.millis();
-      if (outcome == Outcome.FIRST) {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO tofu"
-            + " (kind, subject, generation, fingerprint, first_seen, pinned_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-          insert.setString(1, kind);
-          insert.setString(2, subject);
-          insert.setLong(3, generation);
-          insert.setString(4, fingerprint);
-          insert.setLong(5, now);
-          insert.setLong(6, now);
-          insert.executeUpdate();
-        }
-      } else if (outcome == Outcome.ADVANCED) {
-        // The WHERE on the old generation is a compare-and-set for a ledger shared by several servers.
-        try (PreparedStatement update = c.prepareStatement("UPDATE tofu SET generation = ?, fingerprint = ?,"
-            + " pinned_at = ? WHERE kind = ? AND subject = ? AND generation = ?")) {
-          update.setLong(1, generation);
-          update.setString(2, fingerprint);
-          update.setLong(3, now);
-          update.setString(4, kind);
-          update.setString(5, subject);
-          update.setLong(6, current.generation());
-          if (update.executeUpdate() != 1) {
-            throw new SQLException("tofu pin of " + subject + " moved concurrently");
-          }
-        }
-      }
-      return outcome;
-    });
-  }
-
-  private record Pin(long generation, String fingerprint) {}
-
-  private static Pin currentPin(Connection c, String kind, String subject) throws SQLException {
-    try (PreparedStatement select =
-        c.prepareStatement("SELECT generation, fingerprint FROM tofu WHERE kind = ? AND subject = ?")) {
-      select.setString(1, kind);
-      select.setString(2, subject);
-      try (ResultSet row = select.executeQuery()) {
-        return row.next() ? new Pin(row.getLong(1), row.getString(2)) : null;
-      }
-    }
+    return locked("pin", kind + " " + subject, c -> TofuRows.pin(c, clock.millis(), kind, subject, generation, fingerprint));
   }
 
   /** Closes the connection; SQLite checkpoints the WAL into the main file when the last connection closes. */

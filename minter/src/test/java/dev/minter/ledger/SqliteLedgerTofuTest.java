@@ -68,18 +68,6 @@ class SqliteLedgerTofuTest {
   }
 
   @Test
-  void firstAttestation_onceThenNeverAgain_evenAfterRestart() {
-    assertThat(ledger.firstAttestation("some_kind", "subject-1")).isTrue();
-    assertThat(ledger.firstAttestation("some_kind", "subject-1")).isFalse();
-    ledger.close();
-
-    ledger = reopen();
-
-    assertThat(ledger.firstAttestation("some_kind", "subject-1")).isFalse();
-    assertThat(ledger.firstAttestation("some_kind", "subject-2")).isTrue();
-  }
-
-  @Test
   void open_ledgerFromSchemaVersion1_addsTheTofuTable() throws Exception {
     ledger.close();
     try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
