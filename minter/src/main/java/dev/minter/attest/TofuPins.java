@@ -3,7 +3,7 @@ package dev.minter.attest;
 /**
  * Trust on first use that may move forward: for each subject (an EC2 instance) the store pins the fingerprint of the
  * first evidence seen for the subject's newest generation (its launch time). Evidence that cannot be bound to a
- * challenge is presented again on every call, so a plain "seen before → refuse" store  would
+ * challenge is presented again on every call, so a plain "seen before → refuse" store would
  * refuse the legitimate holder's second call; a pin instead accepts the same evidence again, accepts evidence of a
  * newer generation (the instance was started again and got a new document), and refuses anything else.
  *
