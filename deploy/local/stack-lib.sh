@@ -192,19 +192,22 @@ EOF
   # Without this check a server already on the port would answer our readiness probe in the new one's place.
   port_busy "$BAO_PORT" && fail "" "port $BAO_PORT is already in use (set BAO_PORT)"
   port_busy "$BAO_CLUSTER_PORT" && fail "" "port $BAO_CLUSTER_PORT (OpenBao cluster port = BAO_PORT+1) is already in use"
-  local attempt i rc
+  local attempt i rc pid
   # Two attempts: right after a stop, the old process's raft lock or listener can linger for a moment on a busy host.
   for attempt in 1 2; do
     # Detached (own session, no inherited stdio) so the caller of stack.sh, e.g. a JVM, does not wait on it.
     nohup setsid "$BAO_BIN" server -config="$STATE/bao/config.hcl" >> "$STATE/openbao.log" 2>&1 < /dev/null &
-    echo $! > "$STATE/openbao.pid"
+    pid=$!
+    echo "$pid" > "$STATE/openbao.pid"
+    # While starting, liveness is "the process exists": its command line is still nohup's or setsid's until they
+    # exec bao, so bao_running (which checks the command line) would misread a slow exec as an exit.
     for i in $(seq 1 150); do
-      bao_running || break
+      kill -0 "$pid" 2> /dev/null || break
       rc=0; baocli status > /dev/null 2>&1 || rc=$?
       if [ $rc = 0 ] || [ $rc = 2 ]; then ok; return; fi
       sleep 0.2
     done
-    bao_running && fail "$STATE/openbao.log" "OpenBao did not answer on $BAO_ADDR within 30 s"
+    kill -0 "$pid" 2> /dev/null && fail "$STATE/openbao.log" "OpenBao did not answer on $BAO_ADDR within 30 s"
     [ "$attempt" = 1 ] && { echo "    OpenBao exited during start; retrying once" >&2; sleep 2; }
   done
   fail "$STATE/openbao.log" "OpenBao exited during start (port $BAO_PORT or $BAO_CLUSTER_PORT in use?)"
