@@ -9,10 +9,13 @@
 # that is what is installed (BAO_CLI overrides).
 #
 # What it writes:
-#   policies   minter (Minter's own token), task-analytics-ro, task-vault-token, agent-kv-read
+#   policies   minter (Minter's own token), task-analytics-ro, task-vault-token, agent-kv-read, task-pki-agents,
+#              task-ssh-agents
 #   token role auth/token/roles/minter-task   (the only way Minter can create tokens)
 #   mounts     database/ (PostgreSQL connection "analytics", role "analytics-ro") when PG_HOST is set;
-#              kv/ (version 2) with an example secret for the agent-kv-read policy
+#              kv/ (version 2) with an example secret for the agent-kv-read policy;
+#              pki/ (internal root CA "minter-local-ca", role "agents");
+#              ssh-client-signer/ (generated CA key, role "agents" for user certificates)
 #   token      Minter's own periodic orphan token with policy minter, into --minter-token-file (0600), only if
 #              that file is missing or holds a token that is no longer valid
 set -euo pipefail
@@ -37,7 +40,7 @@ export BAO_ADDR="$ADDR" VAULT_ADDR="$ADDR" BAO_TOKEN="$ADMIN_TOKEN" VAULT_TOKEN=
 
 TOKEN_ROLE=minter-task
 # Every policy a task token may carry. Minter's own policy is deliberately not in it.
-TASK_POLICIES="task-analytics-ro,task-vault-token,agent-kv-read"
+TASK_POLICIES="task-analytics-ro,task-vault-token,agent-kv-read,task-pki-agents,task-ssh-agents"
 # The longest task TTL. Secrets-engine roles use it as their max_ttl: a service token's leases are NOT capped by
 # the token's TTL, so a lease must never be able to outlive the longest task that could own it.
 MAX_TASK_TTL=24h
@@ -47,7 +50,7 @@ say() { echo "bootstrap: $*"; }
 mounted() { grep -q "\"$1/\"" <<<"$("$CLI" secrets list -format=json)"; }
 json_escape() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 
-for policy in minter task-analytics-ro task-vault-token agent-kv-read; do
+for policy in minter task-analytics-ro task-vault-token agent-kv-read task-pki-agents task-ssh-agents; do
   "$CLI" policy write "$policy" "$HERE/$policy.hcl" > /dev/null
   say "policy $policy written"
 done
@@ -65,6 +68,32 @@ if ! "$CLI" kv get -mount=kv agents/shared/demo > /dev/null 2>&1; then
   "$CLI" kv put -mount=kv agents/shared/demo greeting=hello-agent > /dev/null
   say "example secret kv/agents/shared/demo written"
 fi
+
+# PKI: short-lived X.509 certificates for agents. The mount's max lease is the CA's lifetime (10y), so the root
+# can outlive a day; the *role's* max_ttl (the longest task) is what caps every leaf certificate.
+if ! mounted pki; then "$CLI" secrets enable -path=pki -max-lease-ttl=87600h pki > /dev/null; say "pki/ enabled"; fi
+if ! "$CLI" list pki/issuers > /dev/null 2>&1; then
+  "$CLI" write pki/root/generate/internal common_name=minter-local-ca key_type=ec key_bits=256 ttl=87600h > /dev/null
+  say "pki/ root CA minter-local-ca generated"
+fi
+# generate_lease=false: certificates carry no lease (OpenBao's default; cheap, no storage per cert), so Minter
+# reports them as expires-only. key_type=ec also constrains the key in an agent's CSR on pki/sign/agents.
+"$CLI" write pki/roles/agents allowed_domains=agents.minter.local allow_subdomains=true allow_bare_domains=false \
+  key_type=ec key_bits=256 max_ttl="$MAX_TASK_TTL" generate_lease=false > /dev/null
+say "pki role agents written (*.agents.minter.local, max_ttl=$MAX_TASK_TTL)"
+
+# SSH: user certificates signed by an OpenBao-held CA key; sshd trusts ssh-client-signer/public_key.
+if ! mounted ssh-client-signer; then
+  "$CLI" secrets enable -path=ssh-client-signer ssh > /dev/null; say "ssh-client-signer/ enabled"
+fi
+if ! "$CLI" read ssh-client-signer/config/ca > /dev/null 2>&1; then
+  "$CLI" write ssh-client-signer/config/ca generate_signing_key=true key_type=ssh-ed25519 > /dev/null
+  say "ssh-client-signer/ CA key generated"
+fi
+# allowed_users is the principal allow-list: an agent may ask for a subset, and gets default_user otherwise.
+"$CLI" write ssh-client-signer/roles/agents key_type=ca allow_user_certificates=true \
+  allowed_users="agent,readonly" default_user=agent max_ttl="$MAX_TASK_TTL" ttl=30m > /dev/null
+say "ssh role agents written (principals agent,readonly; max_ttl=$MAX_TASK_TTL)"
 
 if [ -n "${PG_HOST:-}" ]; then
   if ! mounted database; then "$CLI" secrets enable -path=database database > /dev/null; say "database/ enabled"; fi

@@ -29,7 +29,10 @@ public final class CredentialEngines {
     return new CredentialEngines(
         List.of(
             new DatabaseEngine(clock), //
-            new VaultTokenEngine(clock)));
+            new VaultTokenEngine(clock),
+            new PkiEngine(clock),
+            new SshEngine(clock),
+            new GenericEngine(clock)));
   }
 
   public Optional<CredentialEngine> forKind(String kind) {

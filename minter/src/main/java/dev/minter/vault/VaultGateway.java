@@ -63,7 +63,20 @@ public final class VaultGateway implements AutoCloseable {
   /** Reads a dynamic secret with the task token (so the lease belongs to the task). */
   public LeasedSecret read(Secret taskToken, String path) {
     requireNonNull(taskToken, "taskToken");
-    JsonNode response = transport.read(requirePath(path), taskToken);
+    return leased(transport.read(requirePath(path), taskToken));
+  }
+
+  /**
+   * Writes to a credential endpoint with the task token (e.g. {@code pki/issue/<role>},
+   * {@code ssh/sign/<role>}), so any lease it creates belongs to the task. The lease id is empty when the endpoint
+   * creates none. Same faults as {@link #read}.
+   */
+  public LeasedSecret write(Secret taskToken, String path, Map<String, ?> body) {
+    requireNonNull(taskToken, "taskToken");
+    return leased(transport.write(requirePath(path), taskToken, new LinkedHashMap<>(requireNonNull(body, "body"))));
+  }
+
+  private static LeasedSecret leased(JsonNode response) {
     Map<String, Object> data = new LinkedHashMap<>();
     response.path("data").properties().forEach(e -> {
       if (!e.getValue().isNull()) {

@@ -16,17 +16,20 @@ class CredentialEnginesTest {
   private final CredentialEngines engines = CredentialEngines.builtIn(Clock.systemUTC());
 
   @Test
-  void builtIn_knownKinds_databaseAndVaultToken() {
-    assertThat(engines.kinds()).containsExactly("database", "vault-token");
+  void builtIn_knownKinds_oneEnginePerKind() {
+    assertThat(engines.kinds()).containsExactly("database", "generic", "pki", "ssh", "vault-token");
+    assertThat(engines.require("pki")).isInstanceOf(PkiEngine.class);
+    assertThat(engines.require("ssh")).isInstanceOf(SshEngine.class);
+    assertThat(engines.require("generic")).isInstanceOf(GenericEngine.class);
     assertThat(engines.require("database")).isInstanceOf(DatabaseEngine.class);
     assertThat(engines.require("vault-token")).isInstanceOf(VaultTokenEngine.class);
   }
 
   @Test
   void require_unknownKind_namesKnownKinds() {
-    assertThatThrownBy(() -> engines.require("pki"))
+    assertThatThrownBy(() -> engines.require("aws"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown credential kind 'pki' (known: [database, vault-token])");
+        .hasMessage("unknown credential kind 'aws' (known: [database, generic, pki, ssh, vault-token])");
   }
 
   @Test
