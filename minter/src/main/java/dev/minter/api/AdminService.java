@@ -12,7 +12,11 @@ import dev.minter.task.TaskService;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 
-/** The operators' gRPC service. Admitted only for identities the policy lists as {@code admins}. */
+/**
+ * The operators' gRPC service. Admitted only for identities the policy lists as {@code admins}; every admitted call
+ * is audited ({@code admin.call}) before it runs, every refused one as {@code policy.deny}. The RPCs are thin: each
+ * area's work lives in its own class.
+ */
 public final class AdminService extends MinterAdminGrpc.MinterAdminImplBase {
   private final TaskService tasks;
   private final Supplier<PolicyEngine> policy;
@@ -29,30 +33,58 @@ public final class AdminService extends MinterAdminGrpc.MinterAdminImplBase {
     Calls.unary(
         response,
         () -> {
-          WorkloadIdentity operator = admitted("MinterAdmin/RevokeTask", request.getTaskId());
+          WorkloadIdentity operator = admitted("RevokeTask", request.getTaskId());
           return RevokeTaskResponse.newBuilder()
               .setReceipt(ProtoMapper.toProto(tasks.revoke(operator, request.getTaskId(), request.getReason())))
               .build();
         });
   }
 
-  private WorkloadIdentity admitted(String method, String taskId) {
+  // ---- tasks: ListTasks, GetTask, Revoke (by selector) ---------------------------------------------------------
+
+
+
+  // ---- agents: ListAgents, GetAgent, RegisterAgent, SetAgentState, AgentReport -----------------------------------
+
+
+
+  // ---- audit and policy: QueryAudit, VerifyAudit, ExplainPolicy ---------------------------------------------------
+
+
+
+  // ---- admission ------------------------------------------------------------------------------------------------
+
+  /**
+   * The caller, if it is an admin; otherwise PERMISSION_DENIED and a {@code policy.deny} record. An admitted call is
+   * audited as {@code admin.call} with the method and what it is about ({@code subject}, e.g. a task id or selector).
+   */
+  WorkloadIdentity admitted(String method, String subject) {
     WorkloadIdentity caller = Caller.identity();
+    String fullMethod = "minter.v1.MinterAdmin/" + method;
     if (!policy.get().isAdmin(caller)) {
       String reason = caller.id() + " is not an admin (see the policy file's admins)";
       audit.append(
           AuditEvent.of("policy.deny")
               .identity(caller.id())
               .attestor(caller.attestorKind())
-              .task(taskId.isEmpty() ? null : taskId)
               .rule("admins")
               .decision("deny")
               .reason(reason)
-              .put("method", method)
+              .put("method", fullMethod)
+              .put("subject", subject == null || subject.isEmpty() ? null : subject)
               .requestId(Caller.requestId())
               .build());
       throw new TaskException(TaskException.Kind.DENIED, reason);
     }
+    audit.append(
+        AuditEvent.of("admin.call")
+            .identity(caller.id())
+            .attestor(caller.attestorKind())
+            .decision("allow")
+            .put("method", fullMethod)
+            .put("subject", subject == null || subject.isEmpty() ? null : subject)
+            .requestId(Caller.requestId())
+            .build());
     return caller;
   }
 }
