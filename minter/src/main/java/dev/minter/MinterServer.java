@@ -218,7 +218,8 @@ public final class MinterServer implements AutoCloseable {
               .start();
       health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
       health.setStatus("minter.v1.Minter", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-      Maintenance maintenance = new Maintenance(revoker, vault, config.maintenanceInterval(), clock);
+      Maintenance maintenance = new Maintenance(
+              revoker, agentLifecycle, config.agents().autoSuspendAfter(), vault, config.maintenanceInterval(), clock);
       maintenance.start();
       log.info("Minter listening on {} (policy {}, audit {})", server.getListenSockets(), config.policy(), config.audit().file());
       return new MinterServer(server, maintenance, executor, closeables);
