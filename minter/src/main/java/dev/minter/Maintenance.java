@@ -1,5 +1,6 @@
 package dev.minter;
 
+import dev.minter.task.AgentLifecycle;
 import dev.minter.task.TaskRevoker;
 import dev.minter.vault.VaultGateway;
 import java.time.Clock;
@@ -13,21 +14,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Minter's background duties, every interval: record tasks Vault's TTL has ended (and confirm their credentials
- * gone), retry queued revocations, and renew Minter's own Vault token before it runs out.
+ * gone), retry queued revocations, suspend agents idle longer than {@code agents.auto_suspend_after} (if set), and
+ * renew Minter's own Vault token before it runs out.
  */
 final class Maintenance implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Maintenance.class);
   private static final Duration RENEW_RETRY = Duration.ofSeconds(30);
 
   private final TaskRevoker revoker;
+  private final AgentLifecycle agents;
+  private final Duration autoSuspendAfter;
   private final VaultGateway vault;
   private final Duration interval;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private Instant nextRenewal = Instant.MIN;
 
-  Maintenance(TaskRevoker revoker, VaultGateway vault, Duration interval, Clock clock) {
+  /** @param autoSuspendAfter suspend agents idle this long; null to never do so */
+  Maintenance(
+      TaskRevoker revoker,
+      AgentLifecycle agents,
+      Duration autoSuspendAfter,
+      VaultGateway vault,
+      Duration interval,
+      Clock clock) {
     this.revoker = revoker;
+    this.agents = agents;
+    this.autoSuspendAfter = autoSuspendAfter;
     this.vault = vault;
     this.interval = interval;
     this.clock = clock;
@@ -56,7 +69,22 @@ final class Maintenance implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("revocation retry failed, will retry: {}", e.toString());
     }
+    suspendIdleAgents();
     renewIfDue();
+  }
+
+  private void suspendIdleAgents() {
+    if (autoSuspendAfter == null) {
+      return;
+    }
+    try {
+      int suspended = agents.suspendIdle(autoSuspendAfter);
+      if (suspended > 0) {
+        log.info("suspended {} agent(s) idle for more than {}", suspended, autoSuspendAfter);
+      }
+    } catch (RuntimeException e) {
+      log.warn("idle-agent sweep failed, will retry: {}", e.toString());
+    }
   }
 
   private void renewIfDue() {

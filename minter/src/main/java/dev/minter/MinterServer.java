@@ -1,5 +1,6 @@
 package dev.minter;
 
+import dev.minter.api.AdminAgents;
 import dev.minter.api.AdminService;
 import dev.minter.api.AttestationInterceptor;
 import dev.minter.api.MinterService;
@@ -28,6 +29,8 @@ import dev.minter.vault.VaultGatewayConfig;
 import java.net.URI;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
+import dev.minter.task.AgentLifecycle;
+import dev.minter.task.Inventory;
 import dev.minter.task.TaskRevoker;
 import dev.minter.task.TaskService;
 import dev.minter.vault.CredentialEngines;
@@ -190,7 +193,9 @@ public final class MinterServer implements AutoCloseable {
       CredentialEngines engines = CredentialEngines.builtIn(clock);
       checkRoleKinds(policy, engines);
       TaskRevoker revoker = new TaskRevoker(vault, ledger, audit, clock);
-      TaskService tasks = new TaskService(policySource, vault, engines, ledger, audit, revoker, clock);
+      Inventory inventory = new Inventory(ledger, audit, clock);
+      AgentLifecycle agentLifecycle = new AgentLifecycle(ledger, revoker, audit, clock);
+      TaskService tasks = new TaskService(policySource, vault, engines, ledger, audit, revoker, inventory, clock);
 
       NonceStore nonces = new NonceStore(clock, 100_000);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -205,7 +210,7 @@ public final class MinterServer implements AutoCloseable {
           NettyServerBuilder.forAddress(address(config.listen()), ServerTls.credentials(config.tls().cert(), config.tls().key()))
               .executor(executor) // blocking Vault/ledger/audit work runs on virtual threads, off the event loop
               .addService(ServerInterceptors.intercept(new MinterService(tasks, nonces), attestation))
-              .addService(ServerInterceptors.intercept(new AdminService(tasks, policySource, audit), attestation))
+              .addService(ServerInterceptors.intercept(new AdminService(tasks, policySource, audit, new AdminAgents(ledger, agentLifecycle, policySource, clock)), attestation))
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .maxInboundMessageSize(1 << 20)
@@ -213,7 +218,8 @@ public final class MinterServer implements AutoCloseable {
               .start();
       health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
       health.setStatus("minter.v1.Minter", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-      Maintenance maintenance = new Maintenance(revoker, vault, config.maintenanceInterval(), clock);
+      Maintenance maintenance = new Maintenance(
+              revoker, agentLifecycle, config.agents().autoSuspendAfter(), vault, config.maintenanceInterval(), clock);
       maintenance.start();
       log.info("Minter listening on {} (policy {}, audit {})", server.getListenSockets(), config.policy(), config.audit().file());
       return new MinterServer(server, maintenance, executor, closeables);

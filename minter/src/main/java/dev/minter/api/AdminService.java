@@ -4,7 +4,16 @@ import dev.minter.attest.WorkloadIdentity;
 import dev.minter.audit.AuditEvent;
 import dev.minter.audit.AuditLog;
 import dev.minter.policy.PolicyEngine;
+import dev.minter.proto.v1.AgentInfo;
+import dev.minter.proto.v1.AgentReportRequest;
+import dev.minter.proto.v1.AgentReportResponse;
+import dev.minter.proto.v1.GetAgentRequest;
+import dev.minter.proto.v1.ListAgentsRequest;
+import dev.minter.proto.v1.ListAgentsResponse;
 import dev.minter.proto.v1.MinterAdminGrpc;
+import dev.minter.proto.v1.RegisterAgentRequest;
+import dev.minter.proto.v1.SetAgentStateRequest;
+import dev.minter.proto.v1.SetAgentStateResponse;
 import dev.minter.proto.v1.RevokeTaskRequest;
 import dev.minter.proto.v1.RevokeTaskResponse;
 import dev.minter.task.TaskException;
@@ -21,11 +30,13 @@ public final class AdminService extends MinterAdminGrpc.MinterAdminImplBase {
   private final TaskService tasks;
   private final Supplier<PolicyEngine> policy;
   private final AuditLog audit;
+  private final AdminAgents agents;
 
-  public AdminService(TaskService tasks, Supplier<PolicyEngine> policy, AuditLog audit) {
+  public AdminService(TaskService tasks, Supplier<PolicyEngine> policy, AuditLog audit, AdminAgents agents) {
     this.tasks = tasks;
     this.policy = policy;
     this.audit = audit;
+    this.agents = agents;
   }
 
   @Override
@@ -46,6 +57,39 @@ public final class AdminService extends MinterAdminGrpc.MinterAdminImplBase {
 
   // ---- agents: ListAgents, GetAgent, RegisterAgent, SetAgentState, AgentReport -----------------------------------
 
+  @Override
+  public void listAgents(ListAgentsRequest request, StreamObserver<ListAgentsResponse> response) {
+    Calls.unary(response, () -> {
+      admitted("ListAgents", request.getIdentity());
+      return agents.list(request);
+    });
+  }
+
+  @Override
+  public void getAgent(GetAgentRequest request, StreamObserver<AgentInfo> response) {
+    Calls.unary(response, () -> {
+      admitted("GetAgent", request.getIdentity());
+      return agents.get(request.getIdentity());
+    });
+  }
+
+  @Override
+  public void registerAgent(RegisterAgentRequest request, StreamObserver<AgentInfo> response) {
+    Calls.unary(response, () -> agents.register(admitted("RegisterAgent", request.getIdentity()), request));
+  }
+
+  @Override
+  public void setAgentState(SetAgentStateRequest request, StreamObserver<SetAgentStateResponse> response) {
+    Calls.unary(response, () -> agents.setState(admitted("SetAgentState", request.getIdentity()), request));
+  }
+
+  @Override
+  public void agentReport(AgentReportRequest request, StreamObserver<AgentReportResponse> response) {
+    Calls.unary(response, () -> {
+      admitted("AgentReport", "");
+      return agents.report(request);
+    });
+  }
 
 
   // ---- audit and policy: QueryAudit, VerifyAudit, ExplainPolicy ---------------------------------------------------

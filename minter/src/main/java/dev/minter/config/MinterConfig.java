@@ -26,6 +26,7 @@ import java.util.Map;
  *     {@code trust_domains} is set)
  * @param trustBundles SPIFFE bundle files, bundle endpoints and the Workload API (rotating trust sources), or null
  * @param baseDir where relative paths in attestor settings resolve (set by {@link ConfigLoader}: the file's folder)
+ * @param agents agent inventory settings (auto-suspension of idle agents)
  */
 public record MinterConfig(
     String listen,
@@ -40,7 +41,8 @@ public record MinterConfig(
     @JsonProperty("clock_skew") Duration clockSkew,
     Map<String, JsonNode> attestors,
     @JsonProperty("trust_bundles") JsonNode trustBundles,
-    @JsonProperty("base_dir") Path baseDir) {
+    @JsonProperty("base_dir") Path baseDir,
+    AgentSettings agents) {
   public MinterConfig {
     requireNonNull(listen, "listen");
     requireNonNull(tls, "tls");
@@ -54,13 +56,28 @@ public record MinterConfig(
     clockSkew = clockSkew == null ? Duration.ofSeconds(30) : clockSkew;
     attestors = attestors == null ? Map.of() : Map.copyOf(attestors);
     baseDir = baseDir == null ? Path.of("").toAbsolutePath() : baseDir;
+    agents = agents == null ? new AgentSettings(null) : agents;
   }
 
   /** This config with relative attestor paths resolving against {@code dir}. */
   MinterConfig withBaseDir(Path dir) {
     return new MinterConfig(
         listen, tls, trustDomains, vault, ledger, audit, policy, maintenanceInterval, identityDomain, clockSkew,
-        attestors, trustBundles, dir);
+        attestors, trustBundles, dir, agents);
+  }
+
+  /**
+   * The agent inventory's settings.
+   *
+   * @param autoSuspendAfter suspend ACTIVE agents not seen for this long (e.g. {@code 720h} or {@code P30D}); null:
+   *     never
+   */
+  public record AgentSettings(@JsonProperty("auto_suspend_after") Duration autoSuspendAfter) {
+    public AgentSettings {
+      if (autoSuspendAfter != null && (autoSuspendAfter.isNegative() || autoSuspendAfter.isZero())) {
+        throw new IllegalArgumentException("agents.auto_suspend_after: " + autoSuspendAfter + " (expected: > 0)");
+      }
+    }
   }
 
   /** The listener's certificate chain and private key (PEM). */

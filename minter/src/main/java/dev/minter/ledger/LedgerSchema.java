@@ -18,7 +18,7 @@ import java.util.List;
  * IDENTITY}); pragmas live in the connection setup, not here.
  */
 final class LedgerSchema {
-  static final int CURRENT = 2;
+  static final int CURRENT = 3;
 
   private static final List<String> STEP_1 =
       List.of(
@@ -82,6 +82,28 @@ final class LedgerSchema {
             PRIMARY KEY (kind, subject)
           )""");
 
+  /**
+   * The agent inventory ({@link Agents}): one row per identity that ever attested or was registered. Sets are JSON
+   * text; {@code roles_used} is a JSON object role → epoch millis of last use; the timestamps are null until seen.
+   */
+  private static final List<String> AGENTS_STEP =
+      List.of(
+          """
+          CREATE TABLE agents (
+            identity TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            description TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('ACTIVE', 'SUSPENDED', 'RETIRED')),
+            first_seen BIGINT,
+            last_seen BIGINT,
+            attestors TEXT NOT NULL,
+            roles_used TEXT NOT NULL,
+            purposes TEXT NOT NULL,
+            state_reason TEXT NOT NULL,
+            state_changed_at BIGINT
+          )""",
+          "CREATE INDEX tasks_agent_state ON tasks (agent, state)");
+
   private LedgerSchema() {}
 
   /** Brings the schema to {@link #CURRENT}; refuses a ledger written by a newer Minter. */
@@ -101,6 +123,15 @@ final class LedgerSchema {
     }
     if (version < 2) {
       apply(connection, 2, STEP_2, now);
+    }
+    migrateAgents(connection, version, now);
+  }
+
+  /** The agents table as step 3 (a separate method, so the step can be renumbered when merged with others). */
+  private static void migrateAgents(Connection connection, int version, Instant now) throws SQLException {
+    int step = 3;
+    if (version < step) {
+      apply(connection, step, AGENTS_STEP, now);
     }
   }
 

@@ -34,7 +34,7 @@ import org.sqlite.SQLiteConfig;
  * throws for a lease the ledger never recorded (a caller bug worth seeing); {@link #completeRevocation} and
  * {@link #retryRevocation} quietly do nothing for an outbox row that is already gone.
  */
-public final class SqliteLedger implements Ledger, TofuPins {
+public final class SqliteLedger implements Ledger, TofuPins, Agents {
   private static final int MAX_ERROR_CHARS = 2000;
 
   private final Connection connection;
@@ -360,5 +360,75 @@ public final class SqliteLedger implements Ledger, TofuPins {
         failure.addSuppressed(e);
       }
     }
+  }
+
+  // ---- agent inventory (Agents), SQL in AgentRows ----------------------------------------------------------------
+
+  @Override
+  public void recordSeen(String identity, String attestor, Instant at) {
+    requireNonNull(identity, "identity");
+    requireNonNull(attestor, "attestor");
+    requireNonNull(at, "at");
+    locked("recordSeen", "agent " + identity, c -> {
+      AgentRows.recordSeen(c, identity, attestor, at);
+      return null;
+    });
+  }
+
+  @Override
+  public void recordUse(String identity, String role, String purpose, Instant at) {
+    requireNonNull(identity, "identity");
+    requireNonNull(role, "role");
+    requireNonNull(purpose, "purpose");
+    requireNonNull(at, "at");
+    locked("recordUse", "agent " + identity, c -> {
+      AgentRows.recordUse(c, identity, role, purpose, at);
+      return null;
+    });
+  }
+
+  @Override
+  public AgentRecord register(String identity, String owner, String description, Instant at) {
+    requireNonNull(identity, "identity");
+    requireNonNull(at, "at");
+    return locked("register", "agent " + identity, c -> AgentRows.register(c, identity, owner, description, at));
+  }
+
+  @Override
+  public Optional<AgentRecord> setState(String identity, AgentState state, String reason, Instant at) {
+    requireNonNull(identity, "identity");
+    requireNonNull(state, "state");
+    requireNonNull(at, "at");
+    return locked("setState", "agent " + identity, c -> AgentRows.setState(c, identity, state, reason, at));
+  }
+
+  @Override
+  public Optional<AgentRecord> findAgent(String identity) {
+    requireNonNull(identity, "identity");
+    return locked("findAgent", "agent " + identity, c -> AgentRows.find(c, identity));
+  }
+
+  @Override
+  public List<AgentRecord> listAgents(AgentFilter filter) {
+    requireNonNull(filter, "filter");
+    return locked("listAgents", "agents", c -> AgentRows.list(c, filter));
+  }
+
+  @Override
+  public List<TaskRecord> openTasksOf(String identity) {
+    requireNonNull(identity, "identity");
+    return locked("openTasksOf", "agent " + identity, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT " + LedgerRows.TASK_COLUMNS
+          + " FROM tasks WHERE agent = ? AND state = 'OPEN' ORDER BY created_at, task_id")) {
+        select.setString(1, identity);
+        List<TaskRecord> found = new ArrayList<>();
+        try (ResultSet row = select.executeQuery()) {
+          while (row.next()) {
+            found.add(rows.task(row));
+          }
+        }
+        return List.copyOf(found);
+      }
+    });
   }
 }

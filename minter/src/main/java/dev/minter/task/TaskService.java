@@ -49,6 +49,7 @@ public final class TaskService {
   private final Ledger ledger;
   private final AuditLog audit;
   private final TaskRevoker revoker;
+  private final Inventory inventory;
   private final Clock clock;
 
   public TaskService(
@@ -58,6 +59,7 @@ public final class TaskService {
       Ledger ledger,
       AuditLog audit,
       TaskRevoker revoker,
+      Inventory inventory,
       Clock clock) {
     this.policy = policy;
     this.vault = vault;
@@ -65,17 +67,20 @@ public final class TaskService {
     this.ledger = ledger;
     this.audit = audit;
     this.revoker = revoker;
+    this.inventory = inventory;
     this.clock = clock;
   }
 
   /** Opens a task for {@code caller} if the policy allows all it asks for. */
   public OpenedTask begin(WorkloadIdentity caller, BeginTaskCommand command) {
+    inventory.seen(caller);
     try {
       TaskRequests.check(command);
     } catch (TaskException e) {
       audit.append(base("task.begin", caller).purpose(command.purpose()).decision("invalid").reason(e.getMessage()).build());
       throw e;
     }
+    inventory.requireActive(caller, "task.begin", null, command.purpose(), String.join(",", command.roles()));
     PolicyEngine engine = policy.get();
     for (String role : command.roles()) {
       if (engine.role(role).isEmpty()) {
@@ -118,8 +123,9 @@ public final class TaskService {
       throw e;
     }
     Instant now = clock.instant();
+    TaskRecord opened;
     try {
-      ledger.insertTask(
+      opened =
           new TaskRecord(
               taskId,
               caller.id(),
@@ -132,7 +138,8 @@ public final class TaskService {
               token.accessor(),
               now,
               token.expiresAt(),
-              TaskState.OPEN));
+              TaskState.OPEN);
+      ledger.insertTask(opened);
       audit.append(copy(record).accessor(token.accessor()).outcome("ok").put("expires_at", token.expiresAt().toString()).build());
     } catch (RuntimeException e) {
       // Nothing half-done survives: without a ledger row or an audit record, the token must not live on.
@@ -140,6 +147,8 @@ public final class TaskService {
       auditQuietly(copy(record).accessor(token.accessor()).outcome("failed").reason(e.getMessage()).build());
       throw e;
     }
+    inventory.used(caller, command.roles(), command.purpose());
+    closeIfAgentStopped(caller, opened);
     log.info("task {} begun for {} (rule {}, ttl {})", taskId, caller.id(), grant.rule(), grant.ttl());
     return new OpenedTask(taskId, token.expiresAt(), grant.ttl(), command.roles(), grant.rule());
   }
@@ -162,6 +171,8 @@ public final class TaskService {
     TaskRequests.checkId("task_id", taskId);
     TaskRequests.checkParameters(parameters);
     TaskRequests.checkId("role", roleName);
+    inventory.seen(caller);
+    inventory.requireActive(caller, "credential.mint", taskId, null, roleName);
     TaskRecord task = ownedOpenTask(caller, taskId);
     if (!task.roles().contains(roleName)) {
       String reason = "role '" + roleName + "' was not granted to task " + taskId + " (granted: " + task.roles() + ")";
@@ -230,6 +241,7 @@ public final class TaskService {
       auditQuietly(copy(record).lease(minted.leaseId()).outcome("failed").reason(e.getMessage()).build());
       throw e;
     }
+    inventory.used(caller, List.of(roleName), task.purpose());
     log.info("minted {} for task {} (lease {})", roleName, taskId, minted.leaseId());
     return new Minted(taskId, roleName, minted);
   }
@@ -241,6 +253,7 @@ public final class TaskService {
 
   private Receipt completeChecked(WorkloadIdentity caller, String taskId) {
     TaskRequests.checkId("task_id", taskId);
+    seenQuietly(caller);
     TaskRecord task = find(taskId);
     checkOwner(caller, task);
     requireOpen(task);
@@ -336,6 +349,33 @@ public final class TaskService {
 
   private static AuditEvent.Builder copy(AuditEvent.Builder builder) {
     return builder.copy();
+  }
+
+  /**
+   * Closes the race with a retirement: the agent was ACTIVE when its task began, but an operator may have suspended
+   * or retired it before the task row was written, after the retirement's sweep of open tasks. Checked after the
+   * row is durable, one of the two always sees the other; a task begun by a stopped agent is revoked, not handed out.
+   */
+  private void closeIfAgentStopped(WorkloadIdentity caller, TaskRecord task) {
+    try {
+      inventory.requireActive(caller, "task.begin", task.taskId(), task.purpose(), String.join(",", task.roles()));
+    } catch (TaskException e) {
+      try {
+        revoker.end(task, TaskState.REVOKED, TaskRevoker.MINTER, e.getMessage());
+      } catch (TaskException ended) {
+        log.debug("task {} was ended concurrently: {}", task.taskId(), ended.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  /** Completing must never be blocked by bookkeeping: a failed inventory write is only logged. */
+  private void seenQuietly(WorkloadIdentity caller) {
+    try {
+      inventory.seen(caller);
+    } catch (RuntimeException e) {
+      log.warn("could not record {} in the agent inventory: {}", caller.id(), e.toString());
+    }
   }
 
   private void auditQuietly(AuditEvent event) {
