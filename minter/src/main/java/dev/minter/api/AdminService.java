@@ -101,7 +101,7 @@ public final class AdminService extends MinterAdminGrpc.MinterAdminImplBase {
   public void explainPolicy(ExplainPolicyRequest request, StreamObserver<ExplainPolicyResponse> response) {
     Calls.unary(response, () -> {
       admitted("ExplainPolicy", request.getIdentity());
-      return AuditAdmin.explain(policy.get(), request);
+      return PolicyExplain.explain(policy.get(), request);
     });
   }
 

@@ -102,44 +102,6 @@ final class AuditAdmin {
     }
   }
 
-  /** Explains how {@code engine} decides {@code request}; needs no audit file, so it is static. */
-  static ExplainPolicyResponse explain(PolicyEngine engine, ExplainPolicyRequest request) {
-    if (!(engine instanceof Policy p)) {
-      throw new TaskException(TaskException.Kind.NOT_OPEN, "the loaded policy engine cannot explain its decisions");
-    }
-    if (request.getIdentity().isBlank()) {
-      throw new IllegalArgumentException("identity: empty (expected: an identity URI)");
-    }
-    Optional<Duration> ttl =
-        request.hasTtl()
-            ? Optional.of(Duration.ofSeconds(request.getTtl().getSeconds(), request.getTtl().getNanos()))
-            : Optional.empty();
-    PolicyRequest asked =
-        new PolicyRequest(
-            new WorkloadIdentity(request.getIdentity(), "explain", request.getClaimsMap()),
-            request.getPurpose(),
-            request.getRolesList(),
-            ttl);
-    return toProto(p.explain(asked));
-  }
-
-  static ExplainPolicyResponse toProto(PolicyExplanation explanation) {
-    ExplainPolicyResponse.Builder b = ExplainPolicyResponse.newBuilder().setAllowed(explanation.allowed());
-    switch (explanation.decision()) {
-      case Decision.Allow a -> b.setRule(a.grant().rule()).setReason("allowed by rule '" + a.grant().rule() + "'");
-      case Decision.Deny d -> b.setRule(d.rule()).setReason(d.reason());
-    }
-    for (PolicyExplanation.RuleTrace t : explanation.rules()) {
-      b.addRules(
-          RuleTrace.newBuilder()
-              .setRule(t.rule())
-              .setApplies(t.applies())
-              .addAllChecks(t.checks())
-              .setAllows(t.allows()));
-    }
-    return b.build();
-  }
-
   private static AuditQuery query(QueryAuditRequest r) {
     return new AuditQuery(
         r.getEvent().isEmpty() ? Optional.empty() : Optional.of(r.getEvent()),

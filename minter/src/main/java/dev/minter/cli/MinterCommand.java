@@ -13,6 +13,7 @@ import picocli.CommandLine.HelpCommand;
       ServeCommand.class,
       RevokeCommand.class,
       AuditCommand.class,
+      PolicyCommand.class,
       AttestCommand.class,
       DevCommand.class,
       DemoCommand.class,
