@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -131,7 +132,7 @@ public final class AuditQueryCommand implements Callable<Integer> {
     if (text.matches("\\d{1,5}d")) {
       at = clock.instant().minus(Duration.ofDays(Long.parseLong(text.substring(0, text.length() - 1))));
     } else {
-      var ago = text.isEmpty() ? java.util.Optional.<Duration>empty() : Durations.parse(text);
+      Optional<Duration> ago = text.isEmpty() ? Optional.empty() : Durations.parse(text);
       if (ago.isPresent()) {
         at = clock.instant().minus(ago.get());
       } else {

@@ -3,7 +3,6 @@ package dev.minter.cli;
 import dev.minter.proto.v1.AuditRecord;
 import dev.minter.proto.v1.MinterAdminGrpc;
 import dev.minter.proto.v1.QueryAuditRequest;
-import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.time.Clock;
@@ -38,9 +37,6 @@ public final class AuditTailCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table (one line per record) or json (JSON Lines).")
   String output;
 
-  /** Cancelled by tests (and by nothing else: Ctrl-C ends the process). */
-  Context.CancellableContext context = Context.current().withCancellation();
-
   @Override
   public Integer call() throws Exception {
     if (filters.limit == 1000) {
@@ -49,11 +45,8 @@ public final class AuditTailCommand implements Callable<Integer> {
     QueryAuditRequest request = filters.request(follow, Clock.systemUTC());
     ManagedChannel channel = client.channel();
     try {
-      return context.call(() -> stream(channel, request));
+      return stream(channel, request); // with -f it ends when the user interrupts the process
     } catch (StatusRuntimeException e) {
-      if (context.isCancelled()) {
-        return 0;
-      }
       System.err.println("minter: audit tail failed: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
       return 1;
     } finally {

@@ -1,18 +1,18 @@
 package dev.minter.cli;
 
+import dev.minter.audit.AuditVerification;
+import dev.minter.audit.AuditVerifier;
 import dev.minter.proto.v1.MinterAdminGrpc;
 import dev.minter.proto.v1.VerifyAuditRequest;
 import dev.minter.proto.v1.VerifyAuditResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import java.util.concurrent.TimeUnit;
-import dev.minter.audit.AuditVerification;
-import dev.minter.audit.AuditVerifier;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -83,7 +83,8 @@ class BreakGlassIT {
         .containsEntry("task", taskId)
         .containsEntry("via", "break-glass")
         .containsEntry("outcome", "confirmed")
-        .containsEntry("reason", "server down, agent compromised");
+        .containsEntry("reason", "server down, agent compromised")
+        .containsEntry("identity", "break-glass:" + System.getProperty("user.name"));
     assertThat(AuditVerifier.verify(minter.auditFile()).ok()).isTrue();
   }
 
