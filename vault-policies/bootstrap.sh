@@ -2,7 +2,10 @@
 # Configures an OpenBao or Vault server for Minter. Idempotent: run it again after changing a policy or role.
 #
 #   BAO_ADDR=... BAO_TOKEN=... [PG_HOST=... PG_PORT=... PG_DATABASE=... PG_ADMIN_USER=... PG_ADMIN_PASSWORD(_FILE)=...] \
-#     vault-policies/bootstrap.sh [--minter-token-file FILE]
+#     vault-policies/bootstrap.sh [--minter-token-file FILE] [--dry-run]
+#
+# --dry-run changes nothing: it reads the current state where that is cheap (policies are compared with the files,
+# mounts, CAs and the Minter token are looked up) and prints every write it would do.
 #
 # VAULT_ADDR/VAULT_TOKEN work too. The token must be able to write policies, token roles, mounts and database
 # config (root or an admin policy); it is only used here, never by Minter. Uses the `bao` CLI, or `vault` when
@@ -10,7 +13,7 @@
 #
 # What it writes:
 #   policies   minter (Minter's own token), task-analytics-ro, task-vault-token, agent-kv-read, task-pki-agents,
-#              task-ssh-agents
+#              task-ssh-agents, minter-breakglass (for operators' `minter revoke --direct`; no token is created)
 #   token role auth/token/roles/minter-task   (the only way Minter can create tokens)
 #   mounts     database/ (PostgreSQL connection "analytics", role "analytics-ro") when PG_HOST is set;
 #              kv/ (version 2) with an example secret for the agent-kv-read policy;
@@ -22,11 +25,13 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MINTER_TOKEN_FILE=""
+DRY_RUN=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --minter-token-file) MINTER_TOKEN_FILE="$2"; shift 2 ;;
     --minter-token-file=*) MINTER_TOKEN_FILE="${1#*=}"; shift ;;
-    *) echo "usage: $0 [--minter-token-file FILE]" >&2; exit 64 ;;
+    --dry-run) DRY_RUN=1; shift ;;
+    *) echo "usage: $0 [--minter-token-file FILE] [--dry-run]" >&2; exit 64 ;;
   esac
 done
 
@@ -46,57 +51,69 @@ TASK_POLICIES="task-analytics-ro,task-vault-token,agent-kv-read,task-pki-agents,
 MAX_TASK_TTL=24h
 
 say() { echo "bootstrap: $*"; }
+# A write: done, or with --dry-run only printed. Reads are always done (they are cheap and change nothing).
+change() {
+  if [ "$DRY_RUN" = 1 ]; then echo "bootstrap: dry-run: would run: ${CLI##*/} $*"; return 0; fi
+  "$CLI" "$@" > /dev/null
+}
+# What was done; with --dry-run the "would run" line above already said it.
+done_() { [ "$DRY_RUN" = 1 ] || say "$*"; }
 # Not a pipe: under pipefail, grep -q exiting early would SIGPIPE the CLI and read as "not mounted".
 mounted() { grep -q "\"$1/\"" <<<"$("$CLI" secrets list -format=json)"; }
 json_escape() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 
-for policy in minter task-analytics-ro task-vault-token agent-kv-read task-pki-agents task-ssh-agents; do
-  "$CLI" policy write "$policy" "$HERE/$policy.hcl" > /dev/null
-  say "policy $policy written"
+for policy in minter task-analytics-ro task-vault-token agent-kv-read task-pki-agents task-ssh-agents \
+  minter-breakglass; do
+  if [ "$DRY_RUN" = 1 ]; then
+    current=$("$CLI" policy read "$policy" 2>/dev/null || true)
+    if [ "$current" = "$(cat "$HERE/$policy.hcl")" ]; then say "dry-run: policy $policy unchanged"; continue; fi
+  fi
+  change policy write "$policy" "$HERE/$policy.hcl"
+  done_ "policy $policy written"
 done
 
 # orphan=true: a task token has no parent, so rotating or revoking Minter's own token never kills running tasks.
 # renewable=false: a task lives exactly its TTL; nobody can stretch it. token_no_default_policy: task tokens get
 # only the task policies (the default policy would add cubbyhole, self lookups and more that a task never needs).
-"$CLI" write "auth/token/roles/$TOKEN_ROLE" \
+change write "auth/token/roles/$TOKEN_ROLE" \
   orphan=true token_type=service renewable=false token_no_default_policy=true \
-  allowed_policies="$TASK_POLICIES" token_explicit_max_ttl="$MAX_TASK_TTL" > /dev/null
-say "token role $TOKEN_ROLE written (allowed_policies=$TASK_POLICIES)"
+  allowed_policies="$TASK_POLICIES" token_explicit_max_ttl="$MAX_TASK_TTL"
+done_ "token role $TOKEN_ROLE written (allowed_policies=$TASK_POLICIES)"
 
-if ! mounted kv; then "$CLI" secrets enable -path=kv -version=2 kv > /dev/null; say "kv/ (v2) enabled"; fi
+if ! mounted kv; then change secrets enable -path=kv -version=2 kv; done_ "kv/ (v2) enabled"; fi
 if ! "$CLI" kv get -mount=kv agents/shared/demo > /dev/null 2>&1; then
-  "$CLI" kv put -mount=kv agents/shared/demo greeting=hello-agent > /dev/null
-  say "example secret kv/agents/shared/demo written"
+  change kv put -mount=kv agents/shared/demo greeting=hello-agent
+  done_ "example secret kv/agents/shared/demo written"
 fi
 
 # PKI: short-lived X.509 certificates for agents. The mount's max lease is the CA's lifetime (10y), so the root
 # can outlive a day; the *role's* max_ttl (the longest task) is what caps every leaf certificate.
-if ! mounted pki; then "$CLI" secrets enable -path=pki -max-lease-ttl=87600h pki > /dev/null; say "pki/ enabled"; fi
+if ! mounted pki; then change secrets enable -path=pki -max-lease-ttl=87600h pki; done_ "pki/ enabled"; fi
 if ! "$CLI" list pki/issuers > /dev/null 2>&1; then
-  "$CLI" write pki/root/generate/internal common_name=minter-local-ca key_type=ec key_bits=256 ttl=87600h > /dev/null
-  say "pki/ root CA minter-local-ca generated"
+  change write pki/root/generate/internal common_name=minter-local-ca key_type=ec key_bits=256 ttl=87600h
+  done_ "pki/ root CA minter-local-ca generated"
 fi
 # generate_lease=false: certificates carry no lease (OpenBao's default; cheap, no storage per cert), so Minter
 # reports them as expires-only. key_type=ec also constrains the key in an agent's CSR on pki/sign/agents.
-"$CLI" write pki/roles/agents allowed_domains=agents.minter.local allow_subdomains=true allow_bare_domains=false \
-  key_type=ec key_bits=256 max_ttl="$MAX_TASK_TTL" generate_lease=false > /dev/null
-say "pki role agents written (*.agents.minter.local, max_ttl=$MAX_TASK_TTL)"
+change write pki/roles/agents allowed_domains=agents.minter.local allow_subdomains=true allow_bare_domains=false \
+  key_type=ec key_bits=256 max_ttl="$MAX_TASK_TTL" generate_lease=false
+done_ "pki role agents written (*.agents.minter.local, max_ttl=$MAX_TASK_TTL)"
 
 # SSH: user certificates signed by an OpenBao-held CA key; sshd trusts ssh-client-signer/public_key.
 if ! mounted ssh-client-signer; then
-  "$CLI" secrets enable -path=ssh-client-signer ssh > /dev/null; say "ssh-client-signer/ enabled"
+  change secrets enable -path=ssh-client-signer ssh; done_ "ssh-client-signer/ enabled"
 fi
 if ! "$CLI" read ssh-client-signer/config/ca > /dev/null 2>&1; then
-  "$CLI" write ssh-client-signer/config/ca generate_signing_key=true key_type=ssh-ed25519 > /dev/null
-  say "ssh-client-signer/ CA key generated"
+  change write ssh-client-signer/config/ca generate_signing_key=true key_type=ssh-ed25519
+  done_ "ssh-client-signer/ CA key generated"
 fi
 # allowed_users is the principal allow-list: an agent may ask for a subset, and gets default_user otherwise.
-"$CLI" write ssh-client-signer/roles/agents key_type=ca allow_user_certificates=true \
-  allowed_users="agent,readonly" default_user=agent max_ttl="$MAX_TASK_TTL" ttl=30m > /dev/null
-say "ssh role agents written (principals agent,readonly; max_ttl=$MAX_TASK_TTL)"
+change write ssh-client-signer/roles/agents key_type=ca allow_user_certificates=true \
+  allowed_users="agent,readonly" default_user=agent max_ttl="$MAX_TASK_TTL" ttl=30m
+done_ "ssh role agents written (principals agent,readonly; max_ttl=$MAX_TASK_TTL)"
 
 if [ -n "${PG_HOST:-}" ]; then
-  if ! mounted database; then "$CLI" secrets enable -path=database database > /dev/null; say "database/ enabled"; fi
+  if ! mounted database; then change secrets enable -path=database database; done_ "database/ enabled"; fi
   PG_PORT="${PG_PORT:-5432}"
   PG_DATABASE="${PG_DATABASE:-analytics}"
   PG_ADMIN_USER="${PG_ADMIN_USER:-minter_vault_admin}"
@@ -106,21 +123,25 @@ if [ -n "${PG_HOST:-}" ]; then
   [ -n "${PG_ADMIN_PASSWORD:-}" ] || { echo "bootstrap: set PG_ADMIN_PASSWORD or PG_ADMIN_PASSWORD_FILE" >&2; exit 64; }
   # sslmode=disable suits the loopback dev stack only; point PG_SSLMODE at verify-full anywhere else.
   # The password goes in on stdin, never on a command line.
+  if [ "$DRY_RUN" = 1 ]; then
+    say "dry-run: would run: ${CLI##*/} write database/config/analytics - (connection to $PG_HOST:$PG_PORT/$PG_DATABASE as $PG_ADMIN_USER; password on stdin)"
+  else
   printf '{"plugin_name":"postgresql-database-plugin","allowed_roles":"analytics-ro","connection_url":"postgresql://{{username}}:{{password}}@%s:%s/%s?sslmode=%s","username":"%s","password":"%s","password_authentication":"scram-sha-256","verify_connection":true}' \
     "$PG_HOST" "$PG_PORT" "$PG_DATABASE" "${PG_SSLMODE:-disable}" "$PG_ADMIN_USER" \
     "$(printf '%s' "$PG_ADMIN_PASSWORD" | json_escape)" \
     | "$CLI" write database/config/analytics - > /dev/null
-  say "database connection analytics -> $PG_HOST:$PG_PORT/$PG_DATABASE as $PG_ADMIN_USER"
+  fi
+  done_ "database connection analytics -> $PG_HOST:$PG_PORT/$PG_DATABASE as $PG_ADMIN_USER"
   # Creation: a login with a password and a VALID UNTIL matching the lease; the admin is made a member of the
   # new role so that it may later DROP OWNED BY it. SELECT on reports only.
   # Revocation: end the user's sessions (a dropped role's open connection would keep working), revoke and drop
   # whatever it owns or was granted, then drop the role so it disappears from pg_roles. Guarded by IF EXISTS so a
   # user someone already dropped by hand does not make the lease unrevocable.
-  "$CLI" write database/roles/analytics-ro db_name=analytics \
+  change write database/roles/analytics-ro db_name=analytics \
     creation_statements=@"$HERE/sql/analytics-ro-creation.sql" \
     revocation_statements=@"$HERE/sql/analytics-ro-revocation.sql" \
-    default_ttl=5m max_ttl="$MAX_TASK_TTL" > /dev/null
-  say "database role analytics-ro written (default_ttl=5m max_ttl=$MAX_TASK_TTL)"
+    default_ttl=5m max_ttl="$MAX_TASK_TTL"
+  done_ "database role analytics-ro written (default_ttl=5m max_ttl=$MAX_TASK_TTL)"
 else
   say "PG_HOST not set: database/ engine not configured"
 fi
@@ -129,6 +150,8 @@ if [ -n "$MINTER_TOKEN_FILE" ]; then
   if [ -s "$MINTER_TOKEN_FILE" ] \
     && BAO_TOKEN=$(cat "$MINTER_TOKEN_FILE") VAULT_TOKEN=$(cat "$MINTER_TOKEN_FILE") "$CLI" token lookup > /dev/null 2>&1; then
     say "Minter token in $MINTER_TOKEN_FILE is valid; kept"
+  elif [ "$DRY_RUN" = 1 ]; then
+    say "dry-run: would create Minter's token (policy minter, orphan, period 24h) into $MINTER_TOKEN_FILE"
   else
     # Periodic (renewable every 24h, no max) and orphan, with only the minter policy: Minter renews it itself.
     token=$("$CLI" token create -policy=minter -orphan -period=24h -no-default-policy -display-name=minter -field=token)
@@ -137,4 +160,4 @@ if [ -n "$MINTER_TOKEN_FILE" ]; then
     say "Minter token written to $MINTER_TOKEN_FILE (0600)"
   fi
 fi
-say "done"
+if [ "$DRY_RUN" = 1 ]; then say "dry-run: done; nothing was changed"; else say "done"; fi

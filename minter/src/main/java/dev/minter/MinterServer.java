@@ -210,7 +210,13 @@ public final class MinterServer implements AutoCloseable {
           NettyServerBuilder.forAddress(address(config.listen()), ServerTls.credentials(config.tls().cert(), config.tls().key()))
               .executor(executor) // blocking Vault/ledger/audit work runs on virtual threads, off the event loop
               .addService(ServerInterceptors.intercept(new MinterService(tasks, nonces), attestation))
-              .addService(ServerInterceptors.intercept(new AdminService(tasks, policySource, audit, new AdminAgents(ledger, agentLifecycle, policySource, clock)), attestation))
+              .addService(
+                  ServerInterceptors.intercept(
+                      new AdminService(
+                              tasks, policySource, audit,
+                              new AdminAgents(ledger, agentLifecycle, policySource, clock))
+                          .withAuditFile(config.audit().file()),
+                      attestation))
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .maxInboundMessageSize(1 << 20)

@@ -7,18 +7,27 @@ import dev.minter.policy.PolicyEngine;
 import dev.minter.proto.v1.AgentInfo;
 import dev.minter.proto.v1.AgentReportRequest;
 import dev.minter.proto.v1.AgentReportResponse;
+import dev.minter.proto.v1.AuditRecord;
+import dev.minter.proto.v1.ExplainPolicyRequest;
+import dev.minter.proto.v1.ExplainPolicyResponse;
 import dev.minter.proto.v1.GetAgentRequest;
 import dev.minter.proto.v1.ListAgentsRequest;
 import dev.minter.proto.v1.ListAgentsResponse;
 import dev.minter.proto.v1.MinterAdminGrpc;
+import dev.minter.proto.v1.QueryAuditRequest;
 import dev.minter.proto.v1.RegisterAgentRequest;
 import dev.minter.proto.v1.SetAgentStateRequest;
 import dev.minter.proto.v1.SetAgentStateResponse;
+import dev.minter.proto.v1.VerifyAuditRequest;
+import dev.minter.proto.v1.VerifyAuditResponse;
 import dev.minter.proto.v1.RevokeTaskRequest;
 import dev.minter.proto.v1.RevokeTaskResponse;
 import dev.minter.task.TaskException;
 import dev.minter.task.TaskService;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -94,7 +103,64 @@ public final class AdminService extends MinterAdminGrpc.MinterAdminImplBase {
 
   // ---- audit and policy: QueryAudit, VerifyAudit, ExplainPolicy ---------------------------------------------------
 
+  private volatile AuditAdmin auditAdmin;
 
+  /**
+   * Serves QueryAudit and VerifyAudit from {@code auditFile} (the server's own log; called once by MinterServer's
+   * builder before the server starts). Without it those RPCs answer FAILED_PRECONDITION.
+   */
+  public AdminService withAuditFile(Path auditFile) {
+    this.auditAdmin = new AuditAdmin(auditFile, Duration.ofMillis(200));
+    return this;
+  }
+
+  @Override
+  public void queryAudit(QueryAuditRequest request, StreamObserver<AuditRecord> response) {
+    String requestId = Caller.requestId();
+    ServerCallStreamObserver<AuditRecord> out = (ServerCallStreamObserver<AuditRecord>) response;
+    out.setOnCancelHandler(() -> {}); // a cancelled tail just stops: the loop watches isCancelled()
+    try {
+      admitted("QueryAudit", auditSubject(request));
+      audits().query(request, out);
+    } catch (RuntimeException | Error e) {
+      if (!out.isCancelled()) {
+        out.onError(StatusMapper.toStatus(e, requestId));
+      }
+      return;
+    }
+    if (!out.isCancelled()) {
+      out.onCompleted();
+    }
+  }
+
+  @Override
+  public void verifyAudit(VerifyAuditRequest request, StreamObserver<VerifyAuditResponse> response) {
+    Calls.unary(response, () -> {
+      admitted("VerifyAudit", "");
+      return audits().verify();
+    });
+  }
+
+  @Override
+  public void explainPolicy(ExplainPolicyRequest request, StreamObserver<ExplainPolicyResponse> response) {
+    Calls.unary(response, () -> {
+      admitted("ExplainPolicy", request.getIdentity());
+      return PolicyExplain.explain(policy.get(), request);
+    });
+  }
+
+  private AuditAdmin audits() {
+    AuditAdmin a = auditAdmin;
+    if (a == null) {
+      throw new TaskException(TaskException.Kind.NOT_OPEN, "this server was started without an audit file to read");
+    }
+    return a;
+  }
+
+  private static String auditSubject(QueryAuditRequest r) {
+    return "event=" + r.getEvent() + " identity=" + r.getIdentity() + " task=" + r.getTaskId()
+        + (r.getFollow() ? " follow" : "");
+  }
 
   // ---- admission ------------------------------------------------------------------------------------------------
 

@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
     name = "audit",
     mixinStandardHelpOptions = true,
     description = "Work with Minter's hash-chained audit log.",
-    subcommands = {AuditVerifyCommand.class})
+    subcommands = {AuditVerifyCommand.class, AuditQueryCommand.class, AuditTailCommand.class})
 public final class AuditCommand {}

@@ -2,12 +2,19 @@ package dev.minter.cli;
 
 import dev.minter.audit.AuditVerification;
 import dev.minter.audit.AuditVerifier;
+import dev.minter.proto.v1.MinterAdminGrpc;
+import dev.minter.proto.v1.VerifyAuditRequest;
+import dev.minter.proto.v1.VerifyAuditResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code minter audit verify --file F}: proves the audit log's hash chain intact, or names the first bad record. */
@@ -17,18 +24,22 @@ import picocli.CommandLine.Option;
     description = {
       "Verify the audit log's hash chain: every record's seq, prev and hash.",
       "Detects any edit, deletion, reordering or insertion, and a cut in the middle. A chain alone cannot show that",
-      "records were cut off its end: keep the printed head (seq and hash) elsewhere and pass it as --expect-head."
+      "records were cut off its end: keep the printed head (seq and hash) elsewhere and pass it as --expect-head.",
+      "With --file it reads the file here (offline); without, it asks the server to verify its own log."
     },
     footer = {
       "",
       "Example:",
       "  minter audit verify --file deploy/local/.state/audit.jsonl",
+      "  minter audit verify --addr minter.internal:8443 --cert admin.pem --key admin.key --ca ca.pem",
       "",
       "Exit codes: 0 intact; 2 broken (the first bad record is named); 1 the file cannot be read."
     })
 public final class AuditVerifyCommand implements Callable<Integer> {
-  @Option(names = "--file", required = true, description = "The audit log (JSON Lines).")
+  @Option(names = "--file", description = "The audit log (JSON Lines), read here. Without it: ask the server.")
   Path file;
+
+  @Mixin ClientOptions client;
 
   @Option(
       names = "--expect-head",
@@ -36,7 +47,14 @@ public final class AuditVerifyCommand implements Callable<Integer> {
   String expectHead;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    if (file == null) {
+      if (expectHead != null) {
+        System.err.println("minter: --expect-head needs --file (the server verifies its chain without an anchor)");
+        return 1;
+      }
+      return verifyOnServer(client, System.out);
+    }
     AuditVerifier.Anchor anchor = null;
     if (expectHead != null) {
       String[] parts = expectHead.split(":", 2);
@@ -47,6 +65,28 @@ public final class AuditVerifyCommand implements Callable<Integer> {
       anchor = new AuditVerifier.Anchor(Long.parseLong(parts[0]), parts[1]);
     }
     return verify(file, anchor, System.out);
+  }
+
+  /** Asks the server to verify its own log; same output and exit codes as the offline mode. */
+  static int verifyOnServer(ClientOptions client, PrintStream out) throws InterruptedException {
+    ManagedChannel channel = client.channel();
+    try {
+      VerifyAuditResponse r =
+          MinterAdminGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(5, TimeUnit.MINUTES)
+              .verifyAudit(VerifyAuditRequest.getDefaultInstance());
+      if (r.getIntact()) {
+        out.println("server audit log: intact, " + r.getCount() + " records, head " + r.getCount() + ":" + r.getHeadHash());
+        return 0;
+      }
+      out.println("server audit log: BROKEN at " + r.getProblem());
+      return 2;
+    } catch (StatusRuntimeException e) {
+      System.err.println("minter: audit verify failed: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+      return 1;
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   /** Verifies {@code file}, prints the outcome and returns the exit code. */

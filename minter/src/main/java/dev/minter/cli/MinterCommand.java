@@ -14,6 +14,7 @@ import picocli.CommandLine.HelpCommand;
       RevokeCommand.class,
       AgentsCommand.class,
       AuditCommand.class,
+      PolicyCommand.class,
       AttestCommand.class,
       DevCommand.class,
       DemoCommand.class,

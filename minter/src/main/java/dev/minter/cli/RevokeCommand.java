@@ -22,13 +22,17 @@ import picocli.CommandLine.Option;
       "  minter revoke --task tsk_0123456789abcdef01234567 --reason 'agent misbehaving' \\",
       "      --cert admin.pem --key admin.key --ca ca.pem",
       "",
+      "Break-glass, with the server down (an operator Vault token with policy minter-breakglass):",
+      "  VAULT_TOKEN=... minter revoke --task tsk_0123... --direct --config /etc/minter/minter.yaml",
+      "  minter revoke --agent 'spiffe://corp.example/agents/*' --direct --config minter.yaml --vault-token-file t",
+      "",
       "Exit codes: 0 all confirmed gone; 3 revoked but some revocations are queued for retry;",
       "  1 the server refused or could not be reached."
     })
 public final class RevokeCommand implements Callable<Integer> {
   @Mixin ClientOptions client;
 
-  @Option(names = "--task", required = true, description = "The task id to revoke.")
+  @Option(names = "--task", description = "The task id to revoke.")
   String taskId;
 
   @Option(names = "--reason", defaultValue = "", description = "Why (recorded in the audit log).")
@@ -37,8 +41,13 @@ public final class RevokeCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json.")
   String output;
 
+  @Mixin BreakGlassRevoke breakGlass;
+
   @Override
   public Integer call() throws Exception {
+    if (breakGlass.direct) {
+      return breakGlass.run(taskId, reason, output);
+    }
     ManagedChannel channel = client.channel();
     try {
       RevocationReceipt receipt =

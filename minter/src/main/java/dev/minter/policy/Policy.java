@@ -97,26 +97,58 @@ public final class Policy implements PolicyEngine {
 
   /** The first reason {@code rule} does not allow {@code request}, or empty if it allows all of it. */
   private static Optional<String> failure(Rule rule, PolicyRequest request) {
-    for (String role : request.roles()) {
-      if (!rule.roles().contains(role)) {
-        return Optional.of(
-            "role '%s' is not granted to %s by rule '%s'"
-                .formatted(role, request.identity().id(), rule.id()));
-      }
-    }
-    if (!rule.allowsPurpose(request.purpose())) {
-      String allowed = rule.purposes().stream().map(Glob::pattern).collect(Collectors.joining(", "));
-      return Optional.of(
-          "purpose '%s' is not allowed by rule '%s' (allowed: %s)"
-              .formatted(request.purpose(), rule.id(), allowed));
-    }
-    Duration ttl = request.ttl().orElse(rule.maxTtl());
-    if (ttl.compareTo(rule.maxTtl()) > 0) {
-      return Optional.of(
-          "ttl %s exceeds the maximum %s of rule '%s'".formatted(ttl, rule.maxTtl(), rule.id()));
-    }
-    return Optional.empty();
+    return checks(rule, request).stream().filter(c -> !c.passed()).map(Check::reason).findFirst();
   }
+
+  /**
+   * Every check {@code rule} makes of {@code request}, in the order {@link #decide} makes them. Both {@link #decide}
+   * and {@link #explain} use this one list, so an explanation can never disagree with the decision.
+   */
+  private static List<Check> checks(Rule rule, PolicyRequest request) {
+    List<Check> checks = new ArrayList<>();
+    for (String role : request.roles()) {
+      boolean granted = rule.roles().contains(role);
+      checks.add(new Check("role " + role + ": " + (granted ? "granted" : "not granted"), granted,
+          "role '%s' is not granted to %s by rule '%s'".formatted(role, request.identity().id(), rule.id())));
+    }
+    String allowed = rule.purposes().stream().map(Glob::pattern).collect(Collectors.joining(", "));
+    boolean purposeOk = rule.allowsPurpose(request.purpose());
+    checks.add(new Check(
+        "purpose " + request.purpose() + ": " + (purposeOk ? "allowed" : "not allowed (allowed: " + allowed + ")"),
+        purposeOk,
+        "purpose '%s' is not allowed by rule '%s' (allowed: %s)".formatted(request.purpose(), rule.id(), allowed)));
+    Duration ttl = request.ttl().orElse(rule.maxTtl());
+    boolean ttlOk = ttl.compareTo(rule.maxTtl()) <= 0;
+    checks.add(new Check(
+        "ttl " + ttl + ": " + (ttlOk ? "within " : "exceeds ") + rule.maxTtl(),
+        ttlOk,
+        "ttl %s exceeds the maximum %s of rule '%s'".formatted(ttl, rule.maxTtl(), rule.id())));
+    return checks;
+  }
+
+  /**
+   * How {@link #decide} reaches its decision on {@code request}: each rule in order, whether it applies to the
+   * caller, each of its checks, and the decision itself (computed by {@link #decide}, never re-derived).
+   */
+  public PolicyExplanation explain(PolicyRequest request) {
+    requireNonNull(request, "request");
+    Optional<String> malformed = malformed(request);
+    List<PolicyExplanation.RuleTrace> traces = new ArrayList<>();
+    for (Rule rule : rules) {
+      boolean applies = rule.appliesTo(request.identity().id());
+      List<Check> checks = applies && malformed.isEmpty() ? checks(rule, request) : List.of();
+      List<String> lines = new ArrayList<>();
+      lines.add("identity " + request.identity().id() + ": " + (applies ? "matches" : "does not match")
+          + " " + rule.identities().stream().map(Glob::pattern).collect(Collectors.joining(", ")));
+      checks.forEach(c -> lines.add(c.label()));
+      boolean allows = applies && malformed.isEmpty() && checks.stream().allMatch(Check::passed);
+      traces.add(new PolicyExplanation.RuleTrace(rule.id(), applies, lines, allows));
+    }
+    return new PolicyExplanation(decide(request), malformed, traces);
+  }
+
+  /** One check of a rule: what a person reads in an explanation, and the reason a denial gives when it fails. */
+  private record Check(String label, boolean passed, String reason) {}
 
   private Grant grant(Rule rule, PolicyRequest request) {
     List<RoleSpec> specs = new ArrayList<>();
