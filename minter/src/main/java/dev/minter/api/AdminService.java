@@ -4,7 +4,13 @@ import dev.minter.attest.WorkloadIdentity;
 import dev.minter.audit.AuditEvent;
 import dev.minter.audit.AuditLog;
 import dev.minter.policy.PolicyEngine;
+import dev.minter.proto.v1.GetTaskRequest;
+import dev.minter.proto.v1.ListTasksRequest;
+import dev.minter.proto.v1.ListTasksResponse;
 import dev.minter.proto.v1.MinterAdminGrpc;
+import dev.minter.proto.v1.RevokeEvent;
+import dev.minter.proto.v1.RevokeRequest;
+import dev.minter.proto.v1.TaskInfo;
 import dev.minter.proto.v1.RevokeTaskRequest;
 import dev.minter.proto.v1.RevokeTaskResponse;
 import dev.minter.task.TaskException;
@@ -42,6 +48,25 @@ public final class AdminService extends MinterAdminGrpc.MinterAdminImplBase {
 
   // ---- tasks: ListTasks, GetTask, Revoke (by selector) ---------------------------------------------------------
 
+  /** A small stateless helper, made per call so this region needs no constructor change. */
+  private AdminTasks taskAdmin() {
+    return new AdminTasks(tasks, this::admitted);
+  }
+
+  @Override
+  public void listTasks(ListTasksRequest request, StreamObserver<ListTasksResponse> response) {
+    Calls.unary(response, () -> taskAdmin().list(request));
+  }
+
+  @Override
+  public void getTask(GetTaskRequest request, StreamObserver<TaskInfo> response) {
+    Calls.unary(response, () -> taskAdmin().get(request));
+  }
+
+  @Override
+  public void revoke(RevokeRequest request, StreamObserver<RevokeEvent> response) {
+    taskAdmin().revoke(request, response);
+  }
 
 
   // ---- agents: ListAgents, GetAgent, RegisterAgent, SetAgentState, AgentReport -----------------------------------

@@ -18,7 +18,7 @@ import java.util.List;
  * IDENTITY}); pragmas live in the connection setup, not here.
  */
 final class LedgerSchema {
-  static final int CURRENT = 2;
+  static final int CURRENT = 3;
 
   private static final List<String> STEP_1 =
       List.of(
@@ -82,6 +82,15 @@ final class LedgerSchema {
             PRIMARY KEY (kind, subject)
           )""");
 
+  /**
+   * The attesting identity's verified claims on each task (JSON object text; NULL for older rows), so operators can
+   * select tasks by attestation source, and an index for listing tasks in creation order.
+   */
+  private static final List<String> STEP_3 =
+      List.of(
+          "ALTER TABLE tasks ADD COLUMN claims TEXT",
+          "CREATE INDEX tasks_created_at ON tasks (created_at, task_id)");
+
   private LedgerSchema() {}
 
   /** Brings the schema to {@link #CURRENT}; refuses a ledger written by a newer Minter. */
@@ -101,6 +110,9 @@ final class LedgerSchema {
     }
     if (version < 2) {
       apply(connection, 2, STEP_2, now);
+    }
+    if (version < 3) {
+      apply(connection, 3, STEP_3, now);
     }
   }
 

@@ -86,9 +86,10 @@ public final class SqliteLedger implements Ledger, TofuPins {
     byte[] sealed = cipher.encrypt(task.taskId(), task.token());
     String roles = LedgerRows.toJson(task.roles(), task.taskId());
     String labels = LedgerRows.toJson(task.labels(), task.taskId());
+    String claims = LedgerRows.toJson(task.claims(), task.taskId());
     locked("insertTask", "task " + task.taskId(), c -> {
       try (PreparedStatement insert = c.prepareStatement(
-          "INSERT INTO tasks (" + LedgerRows.TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          "INSERT INTO tasks (" + LedgerRows.TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         insert.setString(1, task.taskId());
         insert.setString(2, task.agent());
         insert.setString(3, task.attestorKind());
@@ -101,6 +102,7 @@ public final class SqliteLedger implements Ledger, TofuPins {
         insert.setLong(10, task.createdAt().toEpochMilli());
         insert.setLong(11, task.expiresAt().toEpochMilli());
         insert.setString(12, task.state().name());
+        insert.setString(13, claims);
         return insert.executeUpdate();
       }
     });
@@ -360,5 +362,59 @@ public final class SqliteLedger implements Ledger, TofuPins {
         failure.addSuppressed(e);
       }
     }
+  }
+
+  /**
+   * Exact fields (id, state, attestor, time range, and globs without a wildcard) filter in SQL; wildcard globs, roles
+   * and claims are matched in Java on each batch, so a page may take several batches to fill. Keyset paging on
+   * {@code (created_at, task_id)} keeps pages stable while tasks are added or ended.
+   */
+  @Override
+  public List<TaskRecord> findTasks(TaskQuery query, int limit, String afterTaskId) {
+    requireNonNull(query, "query");
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit: " + limit + " (expected: > 0)");
+    }
+    return locked("findTasks", "tasks after " + afterTaskId, c -> {
+      long afterCreated = Long.MIN_VALUE;
+      String afterId = "";
+      if (afterTaskId != null) {
+        TaskRecord after = findTask(afterTaskId)
+            .orElseThrow(() -> new IllegalArgumentException("page token: unknown task " + afterTaskId));
+        afterCreated = after.createdAt().toEpochMilli();
+        afterId = after.taskId();
+      }
+      List<Object> params = new ArrayList<>();
+      String where = TaskQueries.where(query, params);
+      String sql = "SELECT " + LedgerRows.TASK_COLUMNS + " FROM tasks WHERE" + where
+          + " (created_at > ? OR (created_at = ? AND task_id > ?)) ORDER BY created_at, task_id LIMIT ?";
+      int batch = Math.max(limit, 500);
+      List<TaskRecord> found = new ArrayList<>();
+      while (found.size() < limit) {
+        int scanned = 0;
+        try (PreparedStatement select = c.prepareStatement(sql)) {
+          int i = TaskQueries.bind(select, params);
+          select.setLong(i++, afterCreated);
+          select.setLong(i++, afterCreated);
+          select.setString(i++, afterId);
+          select.setInt(i, batch);
+          try (ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+              scanned++;
+              TaskRecord task = rows.task(row);
+              afterCreated = task.createdAt().toEpochMilli();
+              afterId = task.taskId();
+              if (query.matches(task) && found.size() < limit) {
+                found.add(task);
+              }
+            }
+          }
+        }
+        if (scanned < batch) {
+          break;
+        }
+      }
+      return List.copyOf(found);
+    });
   }
 }

@@ -73,7 +73,9 @@ class SqliteLedgerTofuTest {
     try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
         Statement statement = raw.createStatement()) {
       statement.execute("DROP TABLE tofu");
-      statement.execute("DELETE FROM schema_version WHERE version = 2");
+      statement.execute("DROP INDEX tasks_created_at");
+      statement.execute("ALTER TABLE tasks DROP COLUMN claims");
+      statement.execute("DELETE FROM schema_version WHERE version >= 2");
     }
 
     ledger = reopen();
@@ -83,7 +85,7 @@ class SqliteLedgerTofuTest {
         Statement statement = raw.createStatement();
         ResultSet version = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {
       version.next();
-      assertThat(version.getInt(1)).isEqualTo(2);
+      assertThat(version.getInt(1)).isEqualTo(LedgerSchema.CURRENT);
     }
   }
 
