@@ -12,6 +12,7 @@ import picocli.CommandLine.HelpCommand;
     subcommands = {
       ServeCommand.class,
       RevokeCommand.class,
+      TasksCommand.class,
       AuditCommand.class,
       AttestCommand.class,
       DevCommand.class,
