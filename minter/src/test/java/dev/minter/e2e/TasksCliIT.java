@@ -4,6 +4,7 @@ import static dev.minter.e2e.Admins.assertRefused;
 import static dev.minter.e2e.Admins.assertWorks;
 import static dev.minter.e2e.MinterFixture.ADMIN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -152,6 +154,28 @@ class TasksCliIT {
       assertThat(run.code).isZero();
       assertThat(new YAMLMapper().readTree(run.out).get("taskId").asText()).isEqualTo(task.taskId());
       assertRefused(task.cred());
+    }
+  }
+
+  @Test
+  void revokeBulk_whileOpenBaoIsDown_exitsThree_andTheQueuedRevocationLandsLater() throws Exception {
+    try (Agent agent = new Agent(minter.channelFor(AGENTS + "cli-outage"))) {
+      Live task = RevokeBySelectorIT.live(agent, "report:cli");
+      Run run;
+      minter.stack.stopOpenBao();
+      try {
+        run = run("revoke", "--agent", AGENTS + "cli-outage", "--yes", "-o", "json");
+      } finally {
+        minter.stack.startOpenBao();
+      }
+
+      assertThat(run.code).isEqualTo(3);
+      JsonNode summary = JSON.readTree(run.out.strip().lines().reduce((a, b) -> b).orElseThrow());
+      assertThat(summary.get("queued").asLong()).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        minter.server().runMaintenance();
+        assertRefused(task.cred());
+      });
     }
   }
 
