@@ -45,7 +45,7 @@ final class BulkRevoke {
         return printDryRun(preview(stub));
       }
       if (!yes) {
-        Console console = System.console();
+        Console console = interactive();
         if (console == null) {
           System.err.println("minter: refusing to revoke in bulk without confirmation and no console to ask on;"
               + " pass --yes (see how many match with --dry-run)");
@@ -62,7 +62,7 @@ final class BulkRevoke {
           return 1;
         }
       }
-      return revoke(stub, System.console() != null);
+      return revoke(stub, interactive() != null);
     } catch (StatusRuntimeException e) {
       System.err.println("minter: revoke failed: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
       return 1;
@@ -155,6 +155,23 @@ final class BulkRevoke {
       return LINE.alwaysPrintFieldsWithNoPresence().print(message);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The console if there is a person at a terminal to ask, else null. On JDK 22-24 {@code System.console()} may return
+   * a console for redirected streams; {@code Console.isTerminal()} (JDK 22+) tells them apart.
+   */
+  private static Console interactive() {
+    Console console = System.console();
+    if (console == null) {
+      return null;
+    }
+    try {
+      Object terminal = Console.class.getMethod("isTerminal").invoke(console);
+      return Boolean.TRUE.equals(terminal) ? console : null;
+    } catch (ReflectiveOperationException e) {
+      return console; // JDK 21: a non-null console is a terminal
     }
   }
 
