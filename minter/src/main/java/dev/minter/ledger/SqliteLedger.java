@@ -367,7 +367,8 @@ public final class SqliteLedger implements Ledger, TofuPins {
   /**
    * Exact fields (id, state, attestor, time range, and globs without a wildcard) filter in SQL; wildcard globs, roles
    * and claims are matched in Java on each batch, so a page may take several batches to fill. Keyset paging on
-   * {@code (created_at, task_id)} keeps pages stable while tasks are added or ended.
+   * {@code (created_at, task_id)} keeps pages stable while tasks are added or ended. The lock is held per batch, not
+   * per page, so a long scan for a rare match never stalls minting and revoking.
    */
   @Override
   public List<TaskRecord> findTasks(TaskQuery query, int limit, String afterTaskId) {
@@ -375,46 +376,43 @@ public final class SqliteLedger implements Ledger, TofuPins {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit: " + limit + " (expected: > 0)");
     }
-    return locked("findTasks", "tasks after " + afterTaskId, c -> {
-      long afterCreated = Long.MIN_VALUE;
-      String afterId = "";
-      if (afterTaskId != null) {
-        TaskRecord after = findTask(afterTaskId)
-            .orElseThrow(() -> new IllegalArgumentException("page token: unknown task " + afterTaskId));
-        afterCreated = after.createdAt().toEpochMilli();
-        afterId = after.taskId();
-      }
-      List<Object> params = new ArrayList<>();
-      String where = TaskQueries.where(query, params);
-      String sql = "SELECT " + LedgerRows.TASK_COLUMNS + " FROM tasks WHERE" + where
-          + " (created_at > ? OR (created_at = ? AND task_id > ?)) ORDER BY created_at, task_id LIMIT ?";
-      int batch = Math.max(limit, 500);
-      List<TaskRecord> found = new ArrayList<>();
-      while (found.size() < limit) {
-        int scanned = 0;
+    TaskRecord start = afterTaskId == null ? null : findTask(afterTaskId)
+        .orElseThrow(() -> new IllegalArgumentException("page token: unknown task " + afterTaskId));
+    long[] afterCreated = {start == null ? Long.MIN_VALUE : start.createdAt().toEpochMilli()};
+    String[] afterId = {start == null ? "" : start.taskId()};
+    List<Object> params = new ArrayList<>();
+    String sql = "SELECT " + LedgerRows.TASK_COLUMNS + " FROM tasks WHERE" + TaskQueries.where(query, params)
+        + " (created_at > ? OR (created_at = ? AND task_id > ?)) ORDER BY created_at, task_id LIMIT ?";
+    int batch = Math.max(limit, 500);
+    List<TaskRecord> found = new ArrayList<>();
+    while (found.size() < limit) {
+      List<TaskRecord> scanned = locked("findTasks", "tasks after " + afterId[0], c -> {
         try (PreparedStatement select = c.prepareStatement(sql)) {
           int i = TaskQueries.bind(select, params);
-          select.setLong(i++, afterCreated);
-          select.setLong(i++, afterCreated);
-          select.setString(i++, afterId);
+          select.setLong(i++, afterCreated[0]);
+          select.setLong(i++, afterCreated[0]);
+          select.setString(i++, afterId[0]);
           select.setInt(i, batch);
+          List<TaskRecord> rowsRead = new ArrayList<>();
           try (ResultSet row = select.executeQuery()) {
             while (row.next()) {
-              scanned++;
-              TaskRecord task = rows.task(row);
-              afterCreated = task.createdAt().toEpochMilli();
-              afterId = task.taskId();
-              if (query.matches(task) && found.size() < limit) {
-                found.add(task);
-              }
+              rowsRead.add(rows.task(row));
             }
           }
+          return rowsRead;
         }
-        if (scanned < batch) {
-          break;
+      });
+      for (TaskRecord task : scanned) {
+        if (found.size() < limit && query.matches(task)) {
+          found.add(task);
         }
       }
-      return List.copyOf(found);
-    });
+      if (scanned.size() < batch) {
+        break;
+      }
+      afterCreated[0] = scanned.getLast().createdAt().toEpochMilli();
+      afterId[0] = scanned.getLast().taskId();
+    }
+    return List.copyOf(found);
   }
 }

@@ -89,6 +89,19 @@ class SqliteLedgerFindTasksTest {
   }
 
   @Test
+  void findTasks_rareMatchBehindManyNonMatchingRows_isFoundAcrossBatches() {
+    for (int i = 0; i < 1200; i++) {
+      ledger.insertTask(task("n" + i, "spiffe://corp/agents/noise", "x509_svid", "noise", List.of("kv"), Map.of(),
+          10 + i, TaskState.OPEN));
+    }
+    ledger.insertTask(task("rare", "spiffe://corp/agents/rare-1", "x509_svid", "x", List.of("kv"), Map.of(), 5000,
+        TaskState.OPEN));
+
+    assertThat(ledger.findTasks(q(null, "spiffe://corp/agents/rare-*", null, null, null, null, null), 1, null))
+        .extracting(TaskRecord::taskId).containsExactly("rare");
+  }
+
+  @Test
   void findTasks_unknownPageToken_isRefused() {
     assertThatThrownBy(() -> ledger.findTasks(TaskQuery.ANY, 10, "nope"))
         .isInstanceOf(IllegalArgumentException.class)
