@@ -11,13 +11,19 @@ import dev.minter.proto.v1.AuditRecord;
 import dev.minter.proto.v1.ExplainPolicyRequest;
 import dev.minter.proto.v1.ExplainPolicyResponse;
 import dev.minter.proto.v1.GetAgentRequest;
+import dev.minter.proto.v1.GetTaskRequest;
 import dev.minter.proto.v1.ListAgentsRequest;
 import dev.minter.proto.v1.ListAgentsResponse;
+import dev.minter.proto.v1.ListTasksRequest;
+import dev.minter.proto.v1.ListTasksResponse;
 import dev.minter.proto.v1.MinterAdminGrpc;
 import dev.minter.proto.v1.QueryAuditRequest;
 import dev.minter.proto.v1.RegisterAgentRequest;
+import dev.minter.proto.v1.RevokeEvent;
+import dev.minter.proto.v1.RevokeRequest;
 import dev.minter.proto.v1.SetAgentStateRequest;
 import dev.minter.proto.v1.SetAgentStateResponse;
+import dev.minter.proto.v1.TaskInfo;
 import dev.minter.proto.v1.VerifyAuditRequest;
 import dev.minter.proto.v1.VerifyAuditResponse;
 import dev.minter.proto.v1.RevokeTaskRequest;
@@ -62,6 +68,25 @@ public final class AdminService extends MinterAdminGrpc.MinterAdminImplBase {
 
   // ---- tasks: ListTasks, GetTask, Revoke (by selector) ---------------------------------------------------------
 
+  /** A small stateless helper, made per call so this region needs no constructor change. */
+  private AdminTasks taskAdmin() {
+    return new AdminTasks(tasks, this::admitted);
+  }
+
+  @Override
+  public void listTasks(ListTasksRequest request, StreamObserver<ListTasksResponse> response) {
+    Calls.unary(response, () -> taskAdmin().list(request));
+  }
+
+  @Override
+  public void getTask(GetTaskRequest request, StreamObserver<TaskInfo> response) {
+    Calls.unary(response, () -> taskAdmin().get(request));
+  }
+
+  @Override
+  public void revoke(RevokeRequest request, StreamObserver<RevokeEvent> response) {
+    taskAdmin().revoke(request, response);
+  }
 
 
   // ---- agents: ListAgents, GetAgent, RegisterAgent, SetAgentState, AgentReport -----------------------------------

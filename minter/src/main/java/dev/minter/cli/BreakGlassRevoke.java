@@ -42,9 +42,6 @@ public final class BreakGlassRevoke {
       description = "With --direct: file holding the operator's Vault token (else env VAULT_TOKEN or BAO_TOKEN).")
   Path vaultTokenFile;
 
-  @Option(names = "--agent", description = "With --direct: revoke every open task of agents matching this glob.")
-  String agent;
-
   @Option(
       names = "--by",
       defaultValue = "break-glass:${sys:user.name}",
@@ -52,7 +49,7 @@ public final class BreakGlassRevoke {
   String by;
 
   /** Runs the break-glass revocation; prints receipts and returns the exit code (0, 3, or 1 refused). */
-  int run(String taskId, String reason, String output) {
+  int run(String taskId, String agent, String reason, String output) {
     if (config == null) {
       System.err.println("minter: --direct needs --config (the server's minter.yaml)");
       return 1;

@@ -12,6 +12,7 @@ import picocli.CommandLine.HelpCommand;
     subcommands = {
       ServeCommand.class,
       RevokeCommand.class,
+      TasksCommand.class,
       AgentsCommand.class,
       AuditCommand.class,
       PolicyCommand.class,

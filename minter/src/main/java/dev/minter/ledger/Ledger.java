@@ -40,4 +40,10 @@ public interface Ledger extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * Tasks matching {@code query}, oldest first (by creation time, then id), at most {@code limit}, starting after the
+   * task {@code afterTaskId} (null: from the start). Unknown {@code afterTaskId}: IllegalArgumentException.
+   */
+  List<TaskRecord> findTasks(TaskQuery query, int limit, String afterTaskId);
 }

@@ -14,7 +14,7 @@ import java.util.Map;
 final class LedgerRows {
   static final String TASK_COLUMNS =
       "task_id, agent, attestor_kind, purpose, roles, rule, labels, token_ciphertext, token_accessor,"
-          + " created_at, expires_at, state";
+          + " created_at, expires_at, state, claims";
   static final String LEASE_COLUMNS = "lease_id, task_id, role, kind, lease_type, issued_at, expires_at, revoked";
   static final String OUTBOX_COLUMNS = "id, task_id, target, type, attempts, next_attempt, last_error";
 
@@ -42,7 +42,13 @@ final class LedgerRows {
         row.getString("token_accessor"),
         instant(row, "created_at"),
         instant(row, "expires_at"),
-        TaskState.valueOf(row.getString("state")));
+        TaskState.valueOf(row.getString("state")),
+        claims(row.getString("claims"), taskId));
+  }
+
+  /** Tasks begun before schema step 3 have no claims column value: read as none. */
+  private static Map<String, String> claims(String text, String taskId) {
+    return text == null ? Map.of() : fromJson(text, LABELS, taskId);
   }
 
   static LeaseRecord lease(ResultSet row) throws SQLException {
@@ -72,7 +78,7 @@ final class LedgerRows {
     try {
       return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new LedgerException("ledger: cannot write the roles or labels of task " + taskId + " as JSON", e);
+      throw new LedgerException("ledger: cannot write the roles, labels or claims of task " + taskId + " as JSON", e);
     }
   }
 
@@ -80,7 +86,7 @@ final class LedgerRows {
     try {
       return JSON.readValue(text, type);
     } catch (JsonProcessingException e) {
-      throw new LedgerException("ledger: the roles or labels of task " + taskId + " are not valid JSON", e);
+      throw new LedgerException("ledger: the roles, labels or claims of task " + taskId + " are not valid JSON", e);
     }
   }
 

@@ -18,7 +18,7 @@ import java.util.List;
  * IDENTITY}); pragmas live in the connection setup, not here.
  */
 final class LedgerSchema {
-  static final int CURRENT = 3;
+  static final int CURRENT = 4;
 
   private static final List<String> STEP_1 =
       List.of(
@@ -83,10 +83,19 @@ final class LedgerSchema {
           )""");
 
   /**
+   * The attesting identity's verified claims on each task (JSON object text; NULL for older rows), so operators can
+   * select tasks by attestation source, and an index for listing tasks in creation order.
+   */
+  private static final List<String> STEP_3 =
+      List.of(
+          "ALTER TABLE tasks ADD COLUMN claims TEXT",
+          "CREATE INDEX tasks_created_at ON tasks (created_at, task_id)");
+
+  /**
    * The agent inventory ({@link Agents}): one row per identity that ever attested or was registered. Sets are JSON
    * text; {@code roles_used} is a JSON object role → epoch millis of last use; the timestamps are null until seen.
    */
-  private static final List<String> AGENTS_STEP =
+  private static final List<String> STEP_4 =
       List.of(
           """
           CREATE TABLE agents (
@@ -124,14 +133,11 @@ final class LedgerSchema {
     if (version < 2) {
       apply(connection, 2, STEP_2, now);
     }
-    migrateAgents(connection, version, now);
-  }
-
-  /** The agents table as step 3 (a separate method, so the step can be renumbered when merged with others). */
-  private static void migrateAgents(Connection connection, int version, Instant now) throws SQLException {
-    int step = 3;
-    if (version < step) {
-      apply(connection, step, AGENTS_STEP, now);
+    if (version < 3) {
+      apply(connection, 3, STEP_3, now);
+    }
+    if (version < 4) {
+      apply(connection, 4, STEP_4, now);
     }
   }
 

@@ -86,9 +86,10 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
     byte[] sealed = cipher.encrypt(task.taskId(), task.token());
     String roles = LedgerRows.toJson(task.roles(), task.taskId());
     String labels = LedgerRows.toJson(task.labels(), task.taskId());
+    String claims = LedgerRows.toJson(task.claims(), task.taskId());
     locked("insertTask", "task " + task.taskId(), c -> {
       try (PreparedStatement insert = c.prepareStatement(
-          "INSERT INTO tasks (" + LedgerRows.TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          "INSERT INTO tasks (" + LedgerRows.TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         insert.setString(1, task.taskId());
         insert.setString(2, task.agent());
         insert.setString(3, task.attestorKind());
@@ -101,6 +102,7 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
         insert.setLong(10, task.createdAt().toEpochMilli());
         insert.setLong(11, task.expiresAt().toEpochMilli());
         insert.setString(12, task.state().name());
+        insert.setString(13, claims);
         return insert.executeUpdate();
       }
     });
@@ -430,5 +432,57 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
         return List.copyOf(found);
       }
     });
+  }
+
+  /**
+   * Exact fields (id, state, attestor, time range, and globs without a wildcard) filter in SQL; wildcard globs, roles
+   * and claims are matched in Java on each batch, so a page may take several batches to fill. Keyset paging on
+   * {@code (created_at, task_id)} keeps pages stable while tasks are added or ended. The lock is held per batch, not
+   * per page, so a long scan for a rare match never stalls minting and revoking.
+   */
+  @Override
+  public List<TaskRecord> findTasks(TaskQuery query, int limit, String afterTaskId) {
+    requireNonNull(query, "query");
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit: " + limit + " (expected: > 0)");
+    }
+    TaskRecord start = afterTaskId == null ? null : findTask(afterTaskId)
+        .orElseThrow(() -> new IllegalArgumentException("page token: unknown task " + afterTaskId));
+    long[] afterCreated = {start == null ? Long.MIN_VALUE : start.createdAt().toEpochMilli()};
+    String[] afterId = {start == null ? "" : start.taskId()};
+    List<Object> params = new ArrayList<>();
+    String sql = "SELECT " + LedgerRows.TASK_COLUMNS + " FROM tasks WHERE" + TaskQueries.where(query, params)
+        + " (created_at > ? OR (created_at = ? AND task_id > ?)) ORDER BY created_at, task_id LIMIT ?";
+    int batch = Math.max(limit, 500);
+    List<TaskRecord> found = new ArrayList<>();
+    while (found.size() < limit) {
+      List<TaskRecord> scanned = locked("findTasks", "tasks after " + afterId[0], c -> {
+        try (PreparedStatement select = c.prepareStatement(sql)) {
+          int i = TaskQueries.bind(select, params);
+          select.setLong(i++, afterCreated[0]);
+          select.setLong(i++, afterCreated[0]);
+          select.setString(i++, afterId[0]);
+          select.setInt(i, batch);
+          List<TaskRecord> rowsRead = new ArrayList<>();
+          try (ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+              rowsRead.add(rows.task(row));
+            }
+          }
+          return rowsRead;
+        }
+      });
+      for (TaskRecord task : scanned) {
+        if (found.size() < limit && query.matches(task)) {
+          found.add(task);
+        }
+      }
+      if (scanned.size() < batch) {
+        break;
+      }
+      afterCreated[0] = scanned.getLast().createdAt().toEpochMilli();
+      afterId[0] = scanned.getLast().taskId();
+    }
+    return List.copyOf(found);
   }
 }

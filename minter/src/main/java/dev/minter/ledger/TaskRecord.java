@@ -22,6 +22,8 @@ import java.util.Map;
  * @param createdAt when it began
  * @param expiresAt when Vault ends it by itself
  * @param state where it is in its life
+ * @param claims the verified claims of the identity that began it (never secrets), so operators can select tasks by
+ *     attestation source (e.g. {@code aws.instance_id}); empty for tasks begun before claims were kept
  */
 public record TaskRecord(
     String taskId,
@@ -35,7 +37,8 @@ public record TaskRecord(
     String tokenAccessor,
     Instant createdAt,
     Instant expiresAt,
-    TaskState state) {
+    TaskState state,
+    Map<String, String> claims) {
   public TaskRecord {
     requireNonNull(taskId, "taskId");
     requireNonNull(agent, "agent");
@@ -49,5 +52,24 @@ public record TaskRecord(
     requireNonNull(createdAt, "createdAt");
     requireNonNull(expiresAt, "expiresAt");
     requireNonNull(state, "state");
+    claims = Map.copyOf(requireNonNull(claims, "claims"));
+  }
+
+  /** A task without recorded claims (the shape before the ledger kept them). */
+  public TaskRecord(
+      String taskId,
+      String agent,
+      String attestorKind,
+      String purpose,
+      List<String> roles,
+      String rule,
+      Map<String, String> labels,
+      Secret token,
+      String tokenAccessor,
+      Instant createdAt,
+      Instant expiresAt,
+      TaskState state) {
+    this(taskId, agent, attestorKind, purpose, roles, rule, labels, token, tokenAccessor, createdAt, expiresAt, state,
+        Map.of());
   }
 }

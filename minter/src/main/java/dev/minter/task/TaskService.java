@@ -9,6 +9,7 @@ import dev.minter.audit.AuditEvent;
 import dev.minter.audit.AuditLog;
 import dev.minter.ledger.Ledger;
 import dev.minter.ledger.LeaseRecord;
+import dev.minter.ledger.TaskQuery;
 import dev.minter.ledger.TaskRecord;
 import dev.minter.ledger.TaskState;
 import dev.minter.policy.Decision;
@@ -138,7 +139,8 @@ public final class TaskService {
               token.accessor(),
               now,
               token.expiresAt(),
-              TaskState.OPEN);
+              TaskState.OPEN,
+              caller.claims());
       ledger.insertTask(opened);
       audit.append(copy(record).accessor(token.accessor()).outcome("ok").put("expires_at", token.expiresAt().toString()).build());
     } catch (RuntimeException e) {
@@ -272,6 +274,30 @@ public final class TaskService {
     requireOpen(task);
     return revoker.end(task, TaskState.REVOKED, operator.id(), reason == null || reason.isBlank() ? null : reason);
   }
+
+  /** Operators' reads: tasks matching {@code query} (see {@link Ledger#findTasks}). */
+  public List<TaskRecord> findTasks(TaskQuery query, int limit, String afterTaskId) {
+    if (afterTaskId != null) {
+      TaskRequests.checkId("page_token", afterTaskId);
+    }
+    return ledger.findTasks(query, limit, afterTaskId);
+  }
+
+  /** One task and the credentials minted for it, for an operator; NOT_FOUND if there is no such task. */
+  public TaskDetail detail(String taskId) {
+    TaskRequests.checkId("task_id", taskId);
+    return new TaskDetail(find(taskId), ledger.leases(taskId));
+  }
+
+  /** Revokes every open task matching {@code query} for an admitted operator (see {@link BulkRevoker}). */
+  public BulkRevoker.Summary revokeAll(
+      WorkloadIdentity operator, TaskQuery query, String reason, boolean dryRun, BulkRevoker.Listener listener) {
+    return new BulkRevoker(ledger, revoker, clock)
+        .run(query, operator.id(), reason == null || reason.isBlank() ? null : reason, dryRun, listener);
+  }
+
+  /** A task with its leases. */
+  public record TaskDetail(TaskRecord task, List<LeaseRecord> leases) {}
 
   /** A credential minted for a task. */
   public record Minted(String taskId, String role, MintedCredential credential) {}

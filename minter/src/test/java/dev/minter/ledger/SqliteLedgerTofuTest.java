@@ -76,6 +76,8 @@ class SqliteLedgerTofuTest {
       statement.execute("DROP TABLE tofu");
       statement.execute("DROP TABLE agents");
       statement.execute("DROP INDEX tasks_agent_state");
+      statement.execute("DROP INDEX tasks_created_at");
+      statement.execute("ALTER TABLE tasks DROP COLUMN claims");
       statement.execute("DELETE FROM schema_version WHERE version >= 2");
     }
 
