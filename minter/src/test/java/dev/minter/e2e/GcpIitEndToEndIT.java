@@ -60,10 +60,13 @@ class GcpIitEndToEndIT {
   }
 
   /** What the metadata server returns for ?audience=minter&format=full: a new token on every request. */
+  private static final long START = Instant.now().getEpochSecond();
+
   static String token(TestIssuer signer, Function<Map<String, Object>, Map<String, Object>> edit) {
-    // Google's tokens differ on every request; here each token gets its own iat (a few seconds back, well inside
-    // max_age) so no two are identical.
-    long iat = Instant.now().getEpochSecond() - SERIAL.incrementAndGet();
+    // Google's tokens differ on every request; here each token gets its own iat (a few seconds before the class
+    // started, well inside max_age) so no two are identical — counting back from a fixed start, not from "now",
+    // which would repeat a value whenever the clock ticks between two tokens.
+    long iat = START - SERIAL.incrementAndGet();
     Map<String, Object> ce = new LinkedHashMap<>();
     ce.put("instance_creation_timestamp", iat - 86_400);
     ce.put("instance_id", "4570452845155348778");
