@@ -19,6 +19,7 @@ import picocli.CommandLine.HelpCommand;
       AttestCommand.class,
       DevCommand.class,
       DemoCommand.class,
+      CompletionCommand.class,
       HelpCommand.class
     })
 public final class MinterCommand {}
