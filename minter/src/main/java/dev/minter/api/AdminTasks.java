@@ -43,7 +43,7 @@ final class AdminTasks {
       throw new IllegalArgumentException("limit: " + limit + " (expected: 1.." + MAX_LIMIT + ")");
     }
     String after = request.getPageToken().isEmpty() ? null : request.getPageToken();
-    List<TaskRecord> page = tasks.findTasks(Selectors.forList(request.getSelector()), limit, after);
+    List<TaskRecord> page = tasks.findTasks(Selectors.forList(request.getSelector(), tasks::agentsOwnedBy), limit, after);
     ListTasksResponse.Builder response = ListTasksResponse.newBuilder();
     page.forEach(t -> response.addTasks(info(t, List.of())));
     if (page.size() == limit) {
@@ -72,7 +72,7 @@ final class AdminTasks {
         String subject = Selectors.describe(request.getSelector()) + (request.getDryRun() ? " dry_run" : "");
         WorkloadIdentity operator = admit.apply("Revoke", subject);
         return tasks.revokeAll(
-            operator, Selectors.forRevoke(request.getSelector()), request.getReason(), request.getDryRun(), events);
+            operator, Selectors.forRevoke(request.getSelector(), tasks::agentsOwnedBy), request.getReason(), request.getDryRun(), events);
       });
     } catch (RuntimeException | Error e) {
       observer.onError(StatusMapper.toStatus(e, requestId));

@@ -12,33 +12,34 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A wire {@link TaskSelector} as a ledger {@link TaskQuery}. Revoking demands a non-empty selector: an empty one is
  * refused rather than read as "everything", which must be asked for with {@code all}.
  */
 final class Selectors {
-  static final String NEEDS_INVENTORY = "owner selection needs the agent inventory";
   static final String NEEDS_DELEGATION = "not available until delegation lands";
 
   private Selectors() {}
 
   /** For listing: an empty selector lists every task, in any state unless one is given. */
-  static TaskQuery forList(TaskSelector s) {
-    return query(s, state(s.getState()));
+  static TaskQuery forList(TaskSelector s, Function<String, Set<String>> ownedBy) {
+    return query(s, state(s.getState()), ownedBy);
   }
 
   /** For revoking: only open tasks, and only with at least one field set or {@code all}. */
-  static TaskQuery forRevoke(TaskSelector s) {
+  static TaskQuery forRevoke(TaskSelector s, Function<String, Set<String>> ownedBy) {
     if (!s.getAll() && describeFields(s).isEmpty()) {
       throw new TaskException(INVALID,
-          "selector: empty (expected: at least one of task_id, agent, purpose, role, attestor, source, or all=true)");
+          "selector: empty (expected: at least one of task_id, agent, owner, purpose, role, attestor, source, or all=true)");
     }
     Optional<TaskState> state = state(s.getState());
     if (state.isPresent() && state.get() != TaskState.OPEN) {
       throw new TaskException(INVALID, "selector.state: " + state.get() + " (expected: OPEN; only open tasks are revoked)");
     }
-    return query(s, Optional.of(TaskState.OPEN));
+    return query(s, Optional.of(TaskState.OPEN), ownedBy);
   }
 
   /** The selector's set fields as {@code name=value} pairs, for the audit record's subject. */
@@ -73,10 +74,8 @@ final class Selectors {
     return parts;
   }
 
-  private static TaskQuery query(TaskSelector s, Optional<TaskState> state) {
-    if (!s.getOwner().isEmpty()) {
-      throw new TaskException(INVALID, "selector.owner: " + NEEDS_INVENTORY);
-    }
+  /** {@code ownedBy}: the identities the agent inventory lists for an owner (owner selection). */
+  private static TaskQuery query(TaskSelector s, Optional<TaskState> state, Function<String, Set<String>> ownedBy) {
     if (!s.getDelegator().isEmpty()) {
       throw new TaskException(INVALID, "selector.delegator: " + NEEDS_DELEGATION);
     }
@@ -92,7 +91,8 @@ final class Selectors {
         text(s.getSource()).map(TaskQuery.Claim::parse),
         state,
         s.hasCreatedAfter() ? Optional.of(instant(s.getCreatedAfter())) : Optional.empty(),
-        s.hasCreatedBefore() ? Optional.of(instant(s.getCreatedBefore())) : Optional.empty());
+        s.hasCreatedBefore() ? Optional.of(instant(s.getCreatedBefore())) : Optional.empty(),
+        text(s.getOwner()).map(ownedBy));
   }
 
   static Optional<TaskState> state(dev.minter.proto.v1.TaskState state) {

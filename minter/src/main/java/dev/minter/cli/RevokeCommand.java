@@ -68,7 +68,7 @@ public final class RevokeCommand implements Callable<Integer> {
     @Option(names = "--agent", description = "Agent identity or glob (* within a segment, ** across).")
     String agent;
 
-    @Option(names = "--owner", description = "The agents' registered owner (needs the agent inventory).")
+    @Option(names = "--owner", description = "Every agent registered with this owner (minter agents register --owner).")
     String owner;
 
     @Option(names = "--delegator", description = "Who delegated (not available until delegation lands).")

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.minter.policy.Glob;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Which tasks a ledger query returns. Every present field must match; an absent one matches anything, so {@link
@@ -29,12 +30,13 @@ public record TaskQuery(
     Optional<Claim> claim,
     Optional<TaskState> state,
     Optional<Instant> createdAfter,
-    Optional<Instant> createdBefore) {
+    Optional<Instant> createdBefore,
+    Optional<Set<String>> agents) {
   /** Every task. */
   public static final TaskQuery ANY =
       new TaskQuery(
           Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), Optional.empty());
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
   public TaskQuery {
     requireNonNull(taskId, "taskId");
@@ -46,12 +48,27 @@ public record TaskQuery(
     requireNonNull(state, "state");
     requireNonNull(createdAfter, "createdAfter");
     requireNonNull(createdBefore, "createdBefore");
+    agents = requireNonNull(agents, "agents").map(Set::copyOf);
+  }
+
+  /** The query of the earlier shape (no owner's agent set). */
+  public TaskQuery(
+      Optional<String> taskId,
+      Optional<Glob> agent,
+      Optional<Glob> purpose,
+      Optional<String> role,
+      Optional<String> attestor,
+      Optional<Claim> claim,
+      Optional<TaskState> state,
+      Optional<Instant> createdAfter,
+      Optional<Instant> createdBefore) {
+    this(taskId, agent, purpose, role, attestor, claim, state, createdAfter, createdBefore, Optional.empty());
   }
 
   /** This query restricted to tasks in {@code newState}. */
   public TaskQuery withState(TaskState newState) {
     return new TaskQuery(
-        taskId, agent, purpose, role, attestor, claim, Optional.of(newState), createdAfter, createdBefore);
+        taskId, agent, purpose, role, attestor, claim, Optional.of(newState), createdAfter, createdBefore, agents);
   }
 
   /** Whether {@code task} matches every present field. */
@@ -64,7 +81,8 @@ public record TaskQuery(
         && claim.map(c -> c.value().equals(task.claims().get(c.key()))).orElse(true)
         && state.map(s -> s == task.state()).orElse(true)
         && createdAfter.map(t -> !task.createdAt().isBefore(t)).orElse(true)
-        && createdBefore.map(t -> task.createdAt().isBefore(t)).orElse(true);
+        && createdBefore.map(t -> task.createdAt().isBefore(t)).orElse(true)
+        && agents.map(set -> set.contains(task.agent())).orElse(true);
   }
 
   /** A verified claim, e.g. {@code aws.instance_id = i-0abc}; matched exactly. */

@@ -1,15 +1,18 @@
 package dev.minter.task;
 
 import static dev.minter.task.TaskException.Kind.DENIED;
-
 import dev.minter.attest.WorkloadIdentity;
 import dev.minter.audit.AuditLog;
+import dev.minter.ledger.AgentFilter;
 import dev.minter.ledger.AgentRecord;
 import dev.minter.ledger.AgentState;
 import dev.minter.ledger.Agents;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+
 
 /**
  * Keeps the agent inventory current from the task calls and enforces agent state. Every verified caller of a task
@@ -66,5 +69,14 @@ public final class Inventory {
             .put("request", event)
             .build());
     throw new TaskException(DENIED, reason);
+  }
+
+  /** The identities registered with {@code owner} (for selecting "everything of one owner"). */
+  public Set<String> ownedBy(String owner) {
+    Set<String> identities = new HashSet<>();
+    for (AgentRecord agent : agents.listAgents(new AgentFilter(Optional.of(owner), Optional.empty(), false))) {
+      identities.add(agent.identity());
+    }
+    return Set.copyOf(identities);
   }
 }

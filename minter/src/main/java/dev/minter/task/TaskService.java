@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -298,6 +299,11 @@ public final class TaskService {
 
   /** A task with its leases. */
   public record TaskDetail(TaskRecord task, List<LeaseRecord> leases) {}
+
+  /** The identities the agent inventory lists for {@code owner}. */
+  public Set<String> agentsOwnedBy(String owner) {
+    return inventory.ownedBy(owner);
+  }
 
   /** A credential minted for a task. */
   public record Minted(String taskId, String role, MintedCredential credential) {}

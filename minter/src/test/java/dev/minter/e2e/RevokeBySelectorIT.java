@@ -111,6 +111,24 @@ class RevokeBySelectorIT {
   }
 
   @Test
+  void byOwner_revokesTasksOfTheOwnersRegisteredAgents_only() throws Exception {
+    admin.stub.registerAgent(dev.minter.proto.v1.RegisterAgentRequest.newBuilder()
+        .setIdentity(AGENTS + "ownerdim-a").setOwner("team-owner-dim").setDescription("etl").build());
+    try (Agent owned = new Agent(minter.channelFor(AGENTS + "ownerdim-a"));
+        Agent other = new Agent(minter.channelFor(AGENTS + "ownerdim-b"))) {
+      Live doomed = live(owned, "report:owner-dim");
+      Live kept = live(other, "report:owner-dim");
+
+      List<RevokeEvent> events =
+          admin.revoke(TaskSelector.newBuilder().setOwner("team-owner-dim").build(), "team offboarded", false);
+
+      assertThat(receiptTaskIds(events)).containsExactly(doomed.taskId());
+      assertRefused(doomed.cred());
+      assertWorks(kept.cred());
+    }
+  }
+
+  @Test
   void byPurposeGlob_revokesMatchingPurposesOnly() throws Exception {
     try (Agent agent = new Agent(minter.channelFor(AGENTS + "purpose-dim"))) {
       Live doomed = live(agent, "report:purpose-kill-1");
@@ -198,7 +216,6 @@ class RevokeBySelectorIT {
         Arguments.of("empty", TaskSelector.getDefaultInstance(), "selector: empty"),
         Arguments.of("only a state", TaskSelector.newBuilder().setState(TaskState.TASK_STATE_OPEN).build(),
             "selector: empty"),
-        Arguments.of("owner", TaskSelector.newBuilder().setOwner("team-a").build(), "needs the agent inventory"),
         Arguments.of("delegator", TaskSelector.newBuilder().setDelegator("alice").build(), "delegation lands"),
         Arguments.of("subtree", TaskSelector.newBuilder().setSubtree("tsk_x").build(), "delegation lands"),
         Arguments.of("source without =", TaskSelector.newBuilder().setSource("aws.instance_id").build(),
