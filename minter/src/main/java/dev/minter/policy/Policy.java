@@ -29,9 +29,21 @@ public final class Policy implements PolicyEngine {
   private final List<Glob> admins;
   private final Map<String, RoleSpec> roles;
   private final List<Rule> rules;
+  private final boolean requireOwner;
 
   /** Built by {@link PolicyFile}, which checks what a record cannot (references between roles and rules). */
   Policy(String source, String sha256, List<Glob> admins, Map<String, RoleSpec> roles, List<Rule> rules) {
+    this(source, sha256, admins, roles, rules, false);
+  }
+
+  Policy(
+      String source,
+      String sha256,
+      List<Glob> admins,
+      Map<String, RoleSpec> roles,
+      List<Rule> rules,
+      boolean requireOwner) {
+    this.requireOwner = requireOwner;
     this.source = requireNonNull(source, "source");
     this.sha256 = requireNonNull(sha256, "sha256");
     this.admins = List.copyOf(admins);
@@ -161,6 +173,11 @@ public final class Policy implements PolicyEngine {
     // Rounding down to whole seconds can only shorten the grant, never push it past the rule's maximum.
     Duration ttl = Duration.ofSeconds(request.ttl().orElse(rule.maxTtl()).toSeconds());
     return new Grant(rule.id(), specs, ttl, List.copyOf(policies));
+  }
+
+  @Override
+  public boolean requiresOwner() {
+    return requireOwner;
   }
 
   @Override

@@ -12,6 +12,11 @@ public interface PolicyEngine {
   /** Whether {@code identity} may use the admin API (the policy file's {@code admins} globs). */
   boolean isAdmin(WorkloadIdentity identity);
 
+  /** Whether agents need a registered owner before they may begin tasks (the policy file's {@code require_owner}). */
+  default boolean requiresOwner() {
+    return false;
+  }
+
   /** The role called {@code name}, if the policy declares it. */
   Optional<RoleSpec> role(String name);
 }

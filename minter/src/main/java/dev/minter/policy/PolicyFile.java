@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * admins: ["spiffe://minter.local/operators/*"]
+ * require_owner: true   # optional: agents need a registered owner (minter agents register) to begin tasks
  * roles:
  *   analytics-ro: {kind: database, path: database/creds/analytics-ro, vault_policies: [minter-task-analytics-ro]}
  * rules:
@@ -41,7 +42,7 @@ public final class PolicyFile {
   static final String VAULT_TOKEN = "vault-token";
   static final Duration MAX_TTL_CEILING = Duration.ofHours(24);
 
-  private static final Set<String> TOP_KEYS = Set.of("admins", "roles", "rules");
+  private static final Set<String> TOP_KEYS = Set.of("admins", "require_owner", "roles", "rules");
   private static final Set<String> ROLE_KEYS = Set.of("kind", "path", "vault_policies", "token_policies");
   private static final Set<String> RULE_KEYS = Set.of("id", "identities", "roles", "purposes", "max_ttl");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -88,11 +89,12 @@ public final class PolicyFile {
     if (root.isMissing()) {
       throw new PolicyException(source + ": empty policy file (expected: a mapping with admins, roles, rules)");
     }
-    root.onlyKeys(TOP_KEYS, "admins, roles, rules");
+    root.onlyKeys(TOP_KEYS, "admins, require_owner, roles, rules");
+    boolean requireOwner = root.field("require_owner").bool(false);
     List<Glob> admins = root.field("admins").items().stream().map(PolicyFile::glob).toList();
     Map<String, RoleSpec> roles = roles(root.field("roles"));
     List<Rule> rules = rules(root.field("rules"), roles);
-    return new Policy(source, sha256, admins, roles, rules);
+    return new Policy(source, sha256, admins, roles, rules, requireOwner);
   }
 
   private static JsonNode readSingleDocument(String yaml, String source) {

@@ -86,6 +86,17 @@ final class YamlNode {
     return items;
   }
 
+  /** A boolean ({@code true}/{@code false}), or {@code absent} when the key is missing. */
+  boolean bool(boolean absent) {
+    if (isMissing()) {
+      return absent;
+    }
+    if (!node.isBoolean()) {
+      throw fail("true or false");
+    }
+    return node.booleanValue();
+  }
+
   /** A non-blank string scalar; numbers and booleans are refused rather than converted. */
   String text() {
     if (!isMissing() && node.isValueNode() && !node.isTextual()) {

@@ -79,4 +79,9 @@ public final class Inventory {
     }
     return Set.copyOf(identities);
   }
+
+  /** Whether {@code caller} has a registered owner. */
+  public boolean hasOwner(WorkloadIdentity caller) {
+    return agents.findAgent(caller.id()).map(a -> a.owner() != null && !a.owner().isBlank()).orElse(false);
+  }
 }

@@ -84,6 +84,12 @@ public final class TaskService {
     }
     inventory.requireActive(caller, "task.begin", null, command.purpose(), String.join(",", command.roles()));
     PolicyEngine engine = policy.get();
+    if (engine.requiresOwner() && !inventory.hasOwner(caller)) {
+      String reason = "agent " + caller.id() + " has no registered owner (the policy requires one: an operator runs"
+          + " minter agents register " + caller.id() + " --owner …)";
+      audit.append(denial(caller, command.purpose(), String.join(",", command.roles()), "require_owner", reason));
+      throw new TaskException(DENIED, reason);
+    }
     for (String role : command.roles()) {
       if (engine.role(role).isEmpty()) {
         String reason = "role '" + role + "' is not defined in the policy";
