@@ -13,12 +13,14 @@
 #
 # What it writes:
 #   policies   minter (Minter's own token), task-analytics-ro, task-vault-token, agent-kv-read, task-pki-agents,
-#              task-ssh-agents, minter-breakglass (for operators' `minter revoke --direct`; no token is created)
+#              task-ssh-agents, task-rabbitmq-agents, minter-breakglass (for operators' `minter revoke --direct`; no token is created)
 #   token role auth/token/roles/minter-task   (the only way Minter can create tokens)
 #   mounts     database/ (PostgreSQL connection "analytics", role "analytics-ro") when PG_HOST is set;
 #              kv/ (version 2) with an example secret for the agent-kv-read policy;
 #              pki/ (internal root CA "minter-local-ca", role "agents");
 #              ssh-client-signer/ (generated CA key, role "agents" for user certificates)
+#              rabbitmq/ (connection to RABBITMQ_URL's management API, role "agents": read-only on vhost "/")
+#              only when RABBITMQ_URL is set (with RABBITMQ_ADMIN_USER, RABBITMQ_ADMIN_PASSWORD(_FILE))
 #   token      Minter's own periodic orphan token with policy minter, into --minter-token-file (0600), only if
 #              that file is missing or holds a token that is no longer valid
 set -euo pipefail
@@ -45,7 +47,7 @@ export BAO_ADDR="$ADDR" VAULT_ADDR="$ADDR" BAO_TOKEN="$ADMIN_TOKEN" VAULT_TOKEN=
 
 TOKEN_ROLE=minter-task
 # Every policy a task token may carry. Minter's own policy is deliberately not in it.
-TASK_POLICIES="task-analytics-ro,task-vault-token,agent-kv-read,task-pki-agents,task-ssh-agents"
+TASK_POLICIES="task-analytics-ro,task-vault-token,agent-kv-read,task-pki-agents,task-ssh-agents,task-rabbitmq-agents"
 # The longest task TTL. Secrets-engine roles use it as their max_ttl: a service token's leases are NOT capped by
 # the token's TTL, so a lease must never be able to outlive the longest task that could own it.
 MAX_TASK_TTL=24h
@@ -63,7 +65,7 @@ mounted() { grep -q "\"$1/\"" <<<"$("$CLI" secrets list -format=json)"; }
 json_escape() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 
 for policy in minter task-analytics-ro task-vault-token agent-kv-read task-pki-agents task-ssh-agents \
-  minter-breakglass; do
+  task-rabbitmq-agents minter-breakglass; do
   if [ "$DRY_RUN" = 1 ]; then
     current=$("$CLI" policy read "$policy" 2>/dev/null || true)
     if [ "$current" = "$(cat "$HERE/$policy.hcl")" ]; then say "dry-run: policy $policy unchanged"; continue; fi
@@ -144,6 +146,31 @@ if [ -n "${PG_HOST:-}" ]; then
   done_ "database role analytics-ro written (default_ttl=5m max_ttl=$MAX_TASK_TTL)"
 else
   say "PG_HOST not set: database/ engine not configured"
+fi
+
+if [ -n "${RABBITMQ_URL:-}" ]; then
+  if ! mounted rabbitmq; then change secrets enable -path=rabbitmq rabbitmq; done_ "rabbitmq/ enabled"; fi
+  if [ -z "${RABBITMQ_ADMIN_PASSWORD:-}" ] && [ -n "${RABBITMQ_ADMIN_PASSWORD_FILE:-}" ]; then
+    RABBITMQ_ADMIN_PASSWORD=$(cat "$RABBITMQ_ADMIN_PASSWORD_FILE")
+  fi
+  [ -n "${RABBITMQ_ADMIN_USER:-}" ] && [ -n "${RABBITMQ_ADMIN_PASSWORD:-}" ] \
+    || { echo "bootstrap: set RABBITMQ_ADMIN_USER and RABBITMQ_ADMIN_PASSWORD(_FILE)" >&2; exit 64; }
+  # The admin's password goes in on stdin, never on a command line. verify_connection: a wrong URL or password
+  # fails here, not at the first mint.
+  if [ "$DRY_RUN" = 1 ]; then
+    say "dry-run: would run: ${CLI##*/} write rabbitmq/config/connection - (to $RABBITMQ_URL as $RABBITMQ_ADMIN_USER; password on stdin)"
+  else
+    printf '{"connection_uri":"%s","username":"%s","password":"%s","verify_connection":true}' \
+      "$RABBITMQ_URL" "$RABBITMQ_ADMIN_USER" "$(printf '%s' "$RABBITMQ_ADMIN_PASSWORD" | json_escape)" \
+      | "$CLI" write rabbitmq/config/connection - > /dev/null
+  fi
+  done_ "rabbitmq connection -> $RABBITMQ_URL as $RABBITMQ_ADMIN_USER"
+  # Leases: 5 minutes by default, never longer than the longest task (a service token's leases are not capped by
+  # the token's TTL). The engine deletes the RabbitMQ user when the lease is revoked or expires.
+  change write rabbitmq/config/lease ttl=300 max_ttl=86400
+  # Read-only on vhost "/": an agent may consume, never declare/delete (configure) or publish (write).
+  change write rabbitmq/roles/agents vhosts='{"/":{"configure":"","write":"","read":".*"}}'
+  done_ "rabbitmq role agents written (vhost / read-only; lease ttl=300s max_ttl=86400s)"
 fi
 
 if [ -n "$MINTER_TOKEN_FILE" ]; then

@@ -60,6 +60,12 @@ ensure_postgres() {
   step "installing PostgreSQL (Debian package)"; apt_install postgresql; ok "$(ls -d /usr/lib/postgresql/*/bin | tail -n1)"
 }
 
+# RabbitMQ for RabbitMqEngineIT (stack.sh starts its own node under the test state dir with MINTER_RABBITMQ=1).
+ensure_rabbitmq() {
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && return 0
+  step "installing RabbitMQ (Debian package rabbitmq-server)"; apt_install rabbitmq-server; ok
+}
+
 # SPIRE (server + agent) built from its Go module into a cache; the first build takes several minutes.
 ensure_spire() {
   command -v go >/dev/null || die "SPIRE is built from its Go module: install Go (>= 1.24) first"

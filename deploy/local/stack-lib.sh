@@ -262,7 +262,12 @@ unseal_openbao() {
 
 run_bootstrap() {
   step "configuring OpenBao (vault-policies/bootstrap.sh)"
-  BAO_CLI="$BAO_BIN" BAO_TOKEN=$(cat "$STATE/root.token") PG_HOST=127.0.0.1 PG_PORT="$PG_PORT" \
+  # The rabbitmq/ engine only when this stack runs a RabbitMQ node (MINTER_RABBITMQ=1, now or on an earlier start).
+  local rabbitmq_url=""
+  rabbitmq_running && rabbitmq_url="http://127.0.0.1:$RABBITMQ_MGMT_PORT"
+  RABBITMQ_URL="$rabbitmq_url" RABBITMQ_ADMIN_USER="$RABBITMQ_ADMIN_USER" \
+    RABBITMQ_ADMIN_PASSWORD_FILE="$STATE/rabbitmq-admin.password" \
+    BAO_CLI="$BAO_BIN" BAO_TOKEN=$(cat "$STATE/root.token") PG_HOST=127.0.0.1 PG_PORT="$PG_PORT" \
     PG_DATABASE="$PG_DATABASE" PG_ADMIN_USER="$PG_ADMIN_USER" PG_ADMIN_PASSWORD_FILE="$STATE/pg-admin.password" \
     "$REPO_ROOT/vault-policies/bootstrap.sh" --minter-token-file "$STATE/minter.token" >> "$STATE/bootstrap.log" 2>&1 \
     || fail "$STATE/bootstrap.log" "vault-policies/bootstrap.sh failed"
@@ -270,7 +275,7 @@ run_bootstrap() {
 }
 
 write_stack_env() {
-  printf 'BAO_PORT=%s\nPG_PORT=%s\n' "$BAO_PORT" "$PG_PORT" > "$STATE/ports.env"
+  printf 'BAO_PORT=%s\nPG_PORT=%s\nRABBITMQ_PORT=%s\n' "$BAO_PORT" "$PG_PORT" "$RABBITMQ_PORT" > "$STATE/ports.env"
   cat > "$STATE/stack.env" << EOF
 # Written by deploy/local/stack.sh start. DEV ONLY. Values are single-quoted; source it or parse KEY='value'.
 BAO_ADDR='$BAO_ADDR'
@@ -285,4 +290,133 @@ PG_ADMIN_PASSWORD_FILE='$STATE/pg-admin.password'
 PG_SUPERUSER='postgres'
 PG_SUPERUSER_PASSWORD_FILE='$STATE/pg-superuser.password'
 EOF
+  if rabbitmq_running; then
+    cat >> "$STATE/stack.env" << EOF
+RABBITMQ_AMQP_PORT='$RABBITMQ_PORT'
+RABBITMQ_MANAGEMENT_URL='http://127.0.0.1:$RABBITMQ_MGMT_PORT'
+RABBITMQ_ADMIN_USER='$RABBITMQ_ADMIN_USER'
+RABBITMQ_ADMIN_PASSWORD_FILE='$STATE/rabbitmq-admin.password'
+EOF
+  fi
 }
+
+# ------------------------------------------------------------------------------------------ RabbitMQ (opt-in)
+# Only with MINTER_RABBITMQ=1: a RabbitMQ node (Debian's rabbitmq-server) for OpenBao's rabbitmq secrets engine.
+# It runs as the calling user with every path (data, logs, config, Erlang cookie) under $STATE/rabbitmq, so no
+# system-wide RabbitMQ is touched. Ports: AMQP on RABBITMQ_PORT, management HTTP API on RABBITMQ_PORT+1, Erlang
+# distribution on RABBITMQ_PORT+2, all on 127.0.0.1. Keep RABBITMQ_PORT out of 35672-35682: rabbitmqctl's own
+# distribution ports sit there by default (a node on them fails to boot with eaddrinuse while a CLI call runs).
+RABBITMQ_LIB=/usr/lib/rabbitmq/bin
+RABBITMQ_ADMIN_USER=minter-openbao-admin
+
+rabbitmq_enabled() { [ "${MINTER_RABBITMQ:-0}" = 1 ]; }
+
+# The node's name is unique per state directory: several stacks (worktrees, CI jobs) share one epmd.
+rabbitmq_env() {
+  local dir="$STATE/rabbitmq"
+  export HOME="$dir" \
+    RABBITMQ_NODENAME="minter-$(printf '%s' "$STATE" | cksum | cut -d' ' -f1)@localhost" \
+    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$RABBITMQ_PORT" RABBITMQ_DIST_PORT=$((RABBITMQ_PORT + 2)) \
+    RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \
+    RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_PID_FILE="$dir/rabbitmq.pid" \
+    ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+}
+
+ensure_rabbitmq_server() {
+  [ -x "$RABBITMQ_LIB/rabbitmq-server" ] && return 0
+  step "installing RabbitMQ (apt-get install rabbitmq-server)"
+  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server; } >> "$STATE/install.log" 2>&1 \
+    || fail "$STATE/install.log" "apt-get install rabbitmq-server failed"
+  [ -x "$RABBITMQ_LIB/rabbitmq-server" ] \
+    || fail "$STATE/install.log" "rabbitmq-server installed but $RABBITMQ_LIB/rabbitmq-server is missing"
+  ok
+}
+
+rabbitmq_running() {
+  local pid
+  [ -f "$STATE/rabbitmq/rabbitmq.pid" ] || return 1
+  pid=$(cat "$STATE/rabbitmq/rabbitmq.pid")
+  kill -0 "$pid" 2> /dev/null && grep -q 'beam' <<<"$(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null)"
+}
+
+# rabbitmq_whoami: the HTTP status the management API gives the admin, 000 when nothing answers.
+rabbitmq_whoami() {
+  RMQ_PASSWORD=$(cat "$STATE/rabbitmq-admin.password") python3 -c '
+import base64, os, sys, urllib.error, urllib.request
+req = urllib.request.Request("http://127.0.0.1:%s/api/whoami" % sys.argv[1])
+cred = base64.b64encode(("%s:%s" % (sys.argv[2], os.environ["RMQ_PASSWORD"])).encode()).decode()
+req.add_header("Authorization", "Basic " + cred)
+try:
+    print(urllib.request.urlopen(req, timeout=2).status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception:
+    print("000")
+' "$RABBITMQ_MGMT_PORT" "$RABBITMQ_ADMIN_USER"
+}
+
+start_rabbitmq() {
+  local dir="$STATE/rabbitmq"
+  if rabbitmq_running; then
+    # Its real ports win over the environment: the management port in the config it was started with.
+    RABBITMQ_MGMT_PORT=$(sed -n 's/^management\.tcp\.port *= *//p' "$dir/rabbitmq.conf")
+    RABBITMQ_PORT=$((RABBITMQ_MGMT_PORT - 1))
+    echo "==> RabbitMQ already running on 127.0.0.1:$RABBITMQ_PORT (management :$RABBITMQ_MGMT_PORT)"
+    return
+  fi
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  [ -f "$STATE/rabbitmq-admin.password" ] || new_password | write_secret "$STATE/rabbitmq-admin.password"
+  # The admin OpenBao uses is created on the node's first boot (default_user), so guest never exists. The file is
+  # 0600: it holds the admin's password.
+  {
+    echo "# Written by deploy/local/stack.sh (DEV ONLY). AMQP: RABBITMQ_NODE_IP_ADDRESS/RABBITMQ_NODE_PORT."
+    echo "management.tcp.ip = 127.0.0.1"
+    echo "management.tcp.port = $RABBITMQ_MGMT_PORT"
+    echo "default_user = $RABBITMQ_ADMIN_USER"
+    echo "default_pass = $(cat "$STATE/rabbitmq-admin.password")"
+    echo "default_user_tags.administrator = true"
+    echo "default_permissions.configure = .*"
+    echo "default_permissions.read = .*"
+    echo "default_permissions.write = .*"
+  } | write_secret "$dir/rabbitmq.conf"
+  echo '[rabbitmq_management].' > "$dir/enabled_plugins"
+  : > "$dir/rabbitmq-env.conf"
+  step "starting RabbitMQ on 127.0.0.1:$RABBITMQ_PORT (management :$RABBITMQ_MGMT_PORT)"
+  local port
+  for port in "$RABBITMQ_PORT" "$RABBITMQ_MGMT_PORT" $((RABBITMQ_PORT + 2)); do
+    port_busy "$port" && fail "" "port $port is already in use (set RABBITMQ_PORT; the node uses RABBITMQ_PORT..+2)"
+  done
+  rm -f "$dir/rabbitmq.pid"
+  # Detached (own session, no inherited stdio) like OpenBao, so a JVM calling stack.sh does not wait on it.
+  # `exec` in a background subshell: no shell stays behind holding the caller's stdout open.
+  (rabbitmq_env; exec nohup setsid "$RABBITMQ_LIB/rabbitmq-server" >> "$STATE/rabbitmq.log" 2>&1 < /dev/null) &
+  # Ready = the admin gets 200 from the management API: boot, plugins and the default user are all done. Polled
+  # over HTTP, not with rabbitmqctl: the CLI would need the cookie and takes distribution ports of its own.
+  local i code=000
+  for i in $(seq 1 300); do
+    code=$(rabbitmq_whoami)
+    [ "$code" = 200 ] && { ok; return; }
+    if [ "$i" -gt 25 ] && ! rabbitmq_running; then fail "$STATE/rabbitmq.log" "RabbitMQ exited during start"; fi
+    sleep 0.2
+  done
+  fail "$STATE/rabbitmq.log" "RabbitMQ's management API did not answer 200 within 60 s (last: $code)"
+}
+
+stop_rabbitmq() {
+  if ! rabbitmq_running; then rm -f "$STATE/rabbitmq/rabbitmq.pid"; return; fi
+  local pid i; pid=$(cat "$STATE/rabbitmq/rabbitmq.pid")
+  step "stopping RabbitMQ (pid $pid)"
+  # SIGTERM makes the Erlang VM shut down cleanly (init:stop). epmd is shared by every Erlang node and stays.
+  kill -TERM "$pid"
+  for i in $(seq 1 150); do
+    kill -0 "$pid" 2> /dev/null || { rm -f "$STATE/rabbitmq/rabbitmq.pid"; ok; return; }
+    sleep 0.2
+  done
+  kill -KILL "$pid" 2> /dev/null || true
+  rm -f "$STATE/rabbitmq/rabbitmq.pid"
+  ok "killed (did not stop within 30 s)"
+}
+

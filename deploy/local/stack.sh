@@ -5,6 +5,9 @@
 #   deploy/local/stack.sh {start|stop|status|restart-openbao|stop-openbao|start-openbao} [--state DIR]
 #
 # Ports come from BAO_PORT (default 18200; OpenBao's cluster port is BAO_PORT+1) and PG_PORT (default 55432).
+# With MINTER_RABBITMQ=1, `start` also runs a RabbitMQ node for OpenBao's rabbitmq/ engine (Debian's rabbitmq-server,
+# installed if missing) on RABBITMQ_PORT (default 55672; management API on +1, Erlang distribution on +2). Off by
+# default. Running `start` again with it only adds the missing RabbitMQ part; `stop` stops it too.
 # State (data, logs, keys, tokens) lives in --state DIR, default deploy/local/.state under the repo root.
 #
 # DEV ONLY. This stack trades safety for convenience on a developer's loopback interface:
@@ -42,9 +45,12 @@ if [ -f "$STATE/ports.env" ]; then
   # shellcheck disable=SC1091
   SAVED_BAO_PORT=$(sed -n 's/^BAO_PORT=//p' "$STATE/ports.env")
   SAVED_PG_PORT=$(sed -n 's/^PG_PORT=//p' "$STATE/ports.env")
+  SAVED_RABBITMQ_PORT=$(sed -n 's/^RABBITMQ_PORT=//p' "$STATE/ports.env")
 fi
 BAO_PORT="${BAO_PORT:-${SAVED_BAO_PORT:-18200}}"
 PG_PORT="${PG_PORT:-${SAVED_PG_PORT:-55432}}"
+RABBITMQ_PORT="${RABBITMQ_PORT:-${SAVED_RABBITMQ_PORT:-55672}}"
+RABBITMQ_MGMT_PORT=$((RABBITMQ_PORT + 1))
 BAO_CLUSTER_PORT=$((BAO_PORT + 1))
 BAO_ADDR="http://127.0.0.1:$BAO_PORT"
 export BAO_ADDR VAULT_ADDR="$BAO_ADDR"
@@ -61,11 +67,19 @@ case "$CMD" in
     start_openbao
     init_openbao
     unseal_openbao
+    if rabbitmq_enabled; then
+      ensure_rabbitmq_server
+      start_rabbitmq
+    else
+      # A node started earlier with MINTER_RABBITMQ=1 keeps running: learn its real ports.
+      if rabbitmq_running; then start_rabbitmq; fi
+    fi
     run_bootstrap
     write_stack_env
     echo "==> stack ready; source $STATE/stack.env"
     ;;
   stop)
+    stop_rabbitmq
     stop_openbao
     stop_postgres
     ;;
@@ -73,6 +87,8 @@ case "$CMD" in
     rc=0
     if pg_running; then echo "postgres: running on 127.0.0.1:$PG_PORT"; else echo "postgres: stopped"; rc=3; fi
     if bao_running; then echo "openbao:  running on $BAO_ADDR ($(bao_seal_state))"; else echo "openbao:  stopped"; rc=3; fi
+    # Optional: reported when running, never a reason for a non-zero status.
+    if rabbitmq_running; then echo "rabbitmq: running ($STATE/rabbitmq)"; fi
     exit $rc
     ;;
   stop-openbao)

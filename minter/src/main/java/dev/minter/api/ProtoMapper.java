@@ -11,6 +11,7 @@ import dev.minter.vault.LeaseType;
 import dev.minter.vault.Secret;
 import dev.minter.proto.v1.CredentialRevocation;
 import dev.minter.proto.v1.DatabaseCredential;
+import dev.minter.proto.v1.RabbitMqCredential;
 import dev.minter.proto.v1.MintCredentialResponse;
 import dev.minter.proto.v1.RevocationReceipt;
 import dev.minter.proto.v1.RevocationStatus;
@@ -57,6 +58,9 @@ final class ProtoMapper {
       case Credential.Database db ->
           b.setDatabase(
               DatabaseCredential.newBuilder().setUsername(db.username()).setPassword(db.password().reveal()));
+      case Credential.RabbitMq mq ->
+          b.setRabbitmq(
+              RabbitMqCredential.newBuilder().setUsername(mq.username()).setPassword(mq.password().reveal()));
       case Credential.VaultToken token ->
           b.setVaultToken(
               VaultTokenCredential.newBuilder()

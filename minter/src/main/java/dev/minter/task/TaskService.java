@@ -242,6 +242,8 @@ public final class TaskService {
               .outcome("issued");
       if (minted.credential() instanceof Credential.Database db) {
         outcome.username(db.username()); // the username, never the password
+      } else if (minted.credential() instanceof Credential.RabbitMq mq) {
+        outcome.username(mq.username());
       }
       audit.append(outcome.build());
     } catch (RuntimeException e) {

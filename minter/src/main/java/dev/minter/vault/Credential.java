@@ -15,6 +15,14 @@ public sealed interface Credential {
     }
   }
 
+  /** A dynamic RabbitMQ user. The username is not secret (it is audited); the password is. */
+  record RabbitMq(String username, Secret password) implements Credential {
+    public RabbitMq {
+      requireNonNull(username, "username");
+      requireNonNull(password, "password");
+    }
+  }
+
   /** A Vault token that is a child of the task token. */
   record VaultToken(Secret token, String accessor, List<String> policies) implements Credential {
     public VaultToken {

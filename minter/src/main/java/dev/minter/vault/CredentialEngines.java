@@ -32,6 +32,7 @@ public final class CredentialEngines {
             new VaultTokenEngine(clock),
             new PkiEngine(clock),
             new SshEngine(clock),
+            new RabbitMqEngine(clock),
             new GenericEngine(clock)));
   }
 

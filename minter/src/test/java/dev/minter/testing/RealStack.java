@@ -33,6 +33,7 @@ public final class RealStack {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static RealStack instance;
   private static RuntimeException startFailure;
+  private static RealStack withRabbitMq;
 
   private final Path repoRoot;
   private final Path stateDir;
@@ -55,6 +56,26 @@ public final class RealStack {
       }
     }
     return instance;
+  }
+
+  /**
+   * The JVM's stack plus a RabbitMQ node and OpenBao's rabbitmq/ engine (opt-in: only tests that ask for it pay
+   * for it). Re-runs {@code stack.sh start} with {@code MINTER_RABBITMQ=1} on the same state directory; start is
+   * idempotent and only adds the missing RabbitMQ part. Fails (never skips) if RabbitMQ cannot start.
+   */
+  public static synchronized RealStack withRabbitMq() {
+    RealStack base = get();
+    if (withRabbitMq == null) {
+      int amqp = freeRabbitMqPort(base.stateDir);
+      run(base.repoRoot, base.stateDir, new int[] {base.baoPort, base.pgPort},
+          Map.of("MINTER_RABBITMQ", "1", "RABBITMQ_PORT", Integer.toString(amqp)), "start", Duration.ofMinutes(10));
+      Map<String, String> env = readEnv(base.stateDir.resolve("stack.env"));
+      if (!env.containsKey("RABBITMQ_MANAGEMENT_URL")) {
+        throw new IllegalStateException("stack.sh start with MINTER_RABBITMQ=1 wrote no RABBITMQ_MANAGEMENT_URL");
+      }
+      withRabbitMq = new RealStack(base.repoRoot, base.stateDir, base.baoPort, base.pgPort, env);
+    }
+    return withRabbitMq;
   }
 
   private RealStack(Path repoRoot, Path stateDir, int baoPort, int pgPort, Map<String, String> env) {
@@ -120,6 +141,32 @@ public final class RealStack {
 
   public String pgSuperuserPassword() {
     return readFile(Path.of(env.get("PG_SUPERUSER_PASSWORD_FILE")));
+  }
+
+  /** RabbitMQ's management HTTP API, e.g. {@code http://127.0.0.1:PORT} (only on {@link #withRabbitMq()}). */
+  public URI rabbitMqManagementUri() {
+    return URI.create(requireEnv("RABBITMQ_MANAGEMENT_URL"));
+  }
+
+  /** RabbitMQ's AMQP port on 127.0.0.1 (only on {@link #withRabbitMq()}). */
+  public int rabbitMqAmqpPort() {
+    return Integer.parseInt(requireEnv("RABBITMQ_AMQP_PORT"));
+  }
+
+  public String rabbitMqAdminUser() {
+    return requireEnv("RABBITMQ_ADMIN_USER");
+  }
+
+  public Secret rabbitMqAdminPassword() {
+    return Secret.of(readFile(Path.of(requireEnv("RABBITMQ_ADMIN_PASSWORD_FILE"))));
+  }
+
+  private String requireEnv(String key) {
+    String value = env.get(key);
+    if (value == null) {
+      throw new IllegalStateException(key + " missing: use RealStack.withRabbitMq() for RabbitMQ");
+    }
+    return value;
   }
 
   public int baoPort() {
@@ -210,6 +257,11 @@ public final class RealStack {
   }
 
   private static void run(Path repoRoot, Path state, int[] ports, String command, Duration timeout) {
+    run(repoRoot, state, ports, Map.of(), command, timeout);
+  }
+
+  private static void run(
+      Path repoRoot, Path state, int[] ports, Map<String, String> extraEnv, String command, Duration timeout) {
     Path script = repoRoot.resolve("deploy/local/stack.sh");
     try {
       Files.createDirectories(state);
@@ -221,6 +273,7 @@ public final class RealStack {
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       builder.environment().put("BAO_PORT", Integer.toString(ports[0]));
       builder.environment().put("PG_PORT", Integer.toString(ports[1]));
+      builder.environment().putAll(extraEnv);
       Process process = builder.start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
@@ -275,6 +328,27 @@ public final class RealStack {
       }
     }
     throw new IllegalStateException("no free loopback ports for OpenBao and PostgreSQL");
+  }
+
+  /**
+   * AMQP port for RabbitMQ (it also takes +1 for management and +2 for Erlang distribution): the saved one when
+   * still free, else a free one. Never 35672-35682, where rabbitmqctl's own distribution ports sit.
+   */
+  private static int freeRabbitMqPort(Path state) {
+    Path saved = state.resolve("ports.env");
+    if (Files.exists(saved)) {
+      int port = Integer.parseInt(readEnv(saved).getOrDefault("RABBITMQ_PORT", "0"));
+      if (port > 0 && isFree(port) && isFree(port + 1) && isFree(port + 2)) {
+        return port;
+      }
+    }
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(50_000, 55_000);
+      if (isFree(port) && isFree(port + 1) && isFree(port + 2)) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("no free loopback ports for RabbitMQ");
   }
 
   private static boolean stackRunning(Path repoRoot, Path state, int bao, int pg) {

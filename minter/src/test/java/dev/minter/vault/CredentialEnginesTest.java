@@ -17,7 +17,7 @@ class CredentialEnginesTest {
 
   @Test
   void builtIn_knownKinds_oneEnginePerKind() {
-    assertThat(engines.kinds()).containsExactly("database", "generic", "pki", "ssh", "vault-token");
+    assertThat(engines.kinds()).containsExactly("database", "generic", "pki", "rabbitmq", "ssh", "vault-token");
     assertThat(engines.require("pki")).isInstanceOf(PkiEngine.class);
     assertThat(engines.require("ssh")).isInstanceOf(SshEngine.class);
     assertThat(engines.require("generic")).isInstanceOf(GenericEngine.class);
@@ -29,7 +29,7 @@ class CredentialEnginesTest {
   void require_unknownKind_namesKnownKinds() {
     assertThatThrownBy(() -> engines.require("aws"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown credential kind 'aws' (known: [database, generic, pki, ssh, vault-token])");
+        .hasMessage("unknown credential kind 'aws' (known: [database, generic, pki, rabbitmq, ssh, vault-token])");
   }
 
   @Test
