@@ -144,19 +144,25 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
   @Override
   public List<TaskRecord> openTasksExpiredAt(Instant now) {
     requireNonNull(now, "now");
-    return locked("openTasksExpiredAt", "tasks expired at " + now, c -> {
-      try (PreparedStatement select = c.prepareStatement("SELECT " + LedgerRows.TASK_COLUMNS
-          + " FROM tasks WHERE state = 'OPEN' AND expires_at <= ? ORDER BY expires_at, task_id")) {
-        select.setLong(1, now.toEpochMilli());
-        List<TaskRecord> found = new ArrayList<>();
-        try (ResultSet row = select.executeQuery()) {
-          while (row.next()) {
-            found.add(rows.task(row));
-          }
-        }
-        return List.copyOf(found);
+    return locked("openTasksExpiredAt", "tasks expired at " + now, c -> selectTasks(c,
+        "state = 'OPEN' AND expires_at <= ? ORDER BY expires_at, task_id", now.toEpochMilli()));
+  }
+
+  /** Tasks matching {@code whereAndOrder} (a WHERE clause and ORDER BY with {@code ?} for each parameter). */
+  private List<TaskRecord> selectTasks(Connection c, String whereAndOrder, Object... parameters) throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement("SELECT " + LedgerRows.TASK_COLUMNS + " FROM tasks WHERE " + whereAndOrder)) {
+      for (int i = 0; i < parameters.length; i++) {
+        select.setObject(i + 1, parameters[i]);
       }
-    });
+      List<TaskRecord> found = new ArrayList<>();
+      try (ResultSet row = select.executeQuery()) {
+        while (row.next()) {
+          found.add(rows.task(row));
+        }
+      }
+      return List.copyOf(found);
+    }
   }
 
   @Override
@@ -419,19 +425,8 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
   @Override
   public List<TaskRecord> openTasksOf(String identity) {
     requireNonNull(identity, "identity");
-    return locked("openTasksOf", "agent " + identity, c -> {
-      try (PreparedStatement select = c.prepareStatement("SELECT " + LedgerRows.TASK_COLUMNS
-          + " FROM tasks WHERE agent = ? AND state = 'OPEN' ORDER BY created_at, task_id")) {
-        select.setString(1, identity);
-        List<TaskRecord> found = new ArrayList<>();
-        try (ResultSet row = select.executeQuery()) {
-          while (row.next()) {
-            found.add(rows.task(row));
-          }
-        }
-        return List.copyOf(found);
-      }
-    });
+    return locked("openTasksOf", "agent " + identity, c -> selectTasks(c,
+        "agent = ? AND state = 'OPEN' ORDER BY created_at, task_id", identity));
   }
 
   /**
