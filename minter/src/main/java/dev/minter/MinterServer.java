@@ -27,10 +27,15 @@ import dev.minter.policy.RoleSpec;
 import dev.minter.tls.TrustStores;
 import dev.minter.vault.VaultGatewayConfig;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import dev.minter.task.AgentLifecycle;
+import dev.minter.task.Delegations;
 import dev.minter.task.Inventory;
+import dev.minter.task.PolicyContexts;
+import dev.minter.task.TaskGuard;
+import dev.minter.posture.PostureSource;
 import dev.minter.task.TaskRevoker;
 import dev.minter.task.TaskService;
 import dev.minter.vault.CredentialEngines;
@@ -195,7 +200,11 @@ public final class MinterServer implements AutoCloseable {
       TaskRevoker revoker = new TaskRevoker(vault, ledger, audit, clock);
       Inventory inventory = new Inventory(ledger, audit, clock);
       AgentLifecycle agentLifecycle = new AgentLifecycle(ledger, revoker, audit, clock);
-      TaskService tasks = new TaskService(policySource, vault, engines, ledger, audit, revoker, inventory, clock);
+      PolicyContexts contexts = new PolicyContexts(ledger, PostureSource.NONE, clock);
+      Delegations delegations = new Delegations();
+      List<TaskGuard> guards = List.of();
+      TaskService tasks = new TaskService(
+          policySource, vault, engines, ledger, audit, revoker, inventory, contexts, delegations, guards, clock);
 
       NonceStore nonces = new NonceStore(clock, 100_000);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -32,7 +32,13 @@ final class ProtoMapper {
   static BeginTaskCommand toCommand(BeginTaskRequest request) {
     Optional<java.time.Duration> ttl =
         request.hasTtl() ? Optional.of(toDuration(request.getTtl())) : Optional.empty();
-    return new BeginTaskCommand(request.getPurpose(), ttl, request.getRolesList(), request.getLabelsMap());
+    return new BeginTaskCommand(
+        request.getPurpose(),
+        ttl,
+        request.getRolesList(),
+        request.getLabelsMap(),
+        secret(request.getDelegationToken()),
+        secret(request.getDelegationGrant()));
   }
 
   static BeginTaskResponse toProto(OpenedTask task) {
@@ -129,5 +135,10 @@ final class ProtoMapper {
 
   static Timestamp toTimestamp(Instant instant) {
     return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+
+  /** An optional secret from a proto string field, where empty means absent. */
+  private static Optional<Secret> secret(String value) {
+    return value.isEmpty() ? Optional.empty() : Optional.of(Secret.of(value));
   }
 }

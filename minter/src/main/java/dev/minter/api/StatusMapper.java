@@ -37,6 +37,8 @@ final class StatusMapper {
           case NOT_FOUND -> Status.NOT_FOUND.withDescription(e.getMessage());
           case DENIED -> Status.PERMISSION_DENIED.withDescription(e.getMessage());
           case NOT_OPEN -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());
+          case UNAUTHENTICATED -> Status.UNAUTHENTICATED.withDescription(e.getMessage());
+          case QUOTA -> Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
         };
       }
       case IllegalArgumentException e -> {

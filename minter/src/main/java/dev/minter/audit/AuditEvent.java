@@ -3,6 +3,7 @@ package dev.minter.audit;
 import static java.util.Objects.requireNonNull;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -68,6 +69,17 @@ public final class AuditEvent {
     public Builder put(String key, String value) {
       if (value != null) {
         fields.put(requireNonNull(key, "key"), value);
+      }
+      return this;
+    }
+
+    /**
+     * A list field, e.g. a delegation chain; items must be Strings or Maps of Strings (canonical JSON types), never
+     * secret material. An empty or null list is left out.
+     */
+    public Builder putList(String key, List<?> value) {
+      if (value != null && !value.isEmpty()) {
+        fields.put(requireNonNull(key, "key"), List.copyOf(value));
       }
       return this;
     }

@@ -30,10 +30,12 @@ public final class Policy implements PolicyEngine {
   private final Map<String, RoleSpec> roles;
   private final List<Rule> rules;
   private final boolean requireOwner;
+  private final QuotaRules quotas;
+  private final AnomalyRules anomalies;
 
   /** Built by {@link PolicyFile}, which checks what a record cannot (references between roles and rules). */
   Policy(String source, String sha256, List<Glob> admins, Map<String, RoleSpec> roles, List<Rule> rules) {
-    this(source, sha256, admins, roles, rules, false);
+    this(source, sha256, admins, roles, rules, false, QuotaRules.NONE, AnomalyRules.NONE);
   }
 
   Policy(
@@ -42,8 +44,12 @@ public final class Policy implements PolicyEngine {
       List<Glob> admins,
       Map<String, RoleSpec> roles,
       List<Rule> rules,
-      boolean requireOwner) {
+      boolean requireOwner,
+      QuotaRules quotas,
+      AnomalyRules anomalies) {
     this.requireOwner = requireOwner;
+    this.quotas = requireNonNull(quotas, "quotas");
+    this.anomalies = requireNonNull(anomalies, "anomalies");
     this.source = requireNonNull(source, "source");
     this.sha256 = requireNonNull(sha256, "sha256");
     this.admins = List.copyOf(admins);
@@ -176,6 +182,16 @@ public final class Policy implements PolicyEngine {
   }
 
   @Override
+  public Quotas quotas(WorkloadIdentity identity, Optional<String> owner) {
+    return quotas.forAgent(requireNonNull(identity, "identity"), requireNonNull(owner, "owner"));
+  }
+
+  @Override
+  public AnomalyAction onAnomaly(String kind) {
+    return anomalies.action(requireNonNull(kind, "kind"));
+  }
+
+  @Override
   public boolean requiresOwner() {
     return requireOwner;
   }
@@ -212,6 +228,7 @@ public final class Policy implements PolicyEngine {
   }
 
   /** Lower-case hex SHA-256 of the policy file's bytes, for the audit record of every decision and reload. */
+  @Override
   public String sha256() {
     return sha256;
   }

@@ -19,4 +19,19 @@ public interface PolicyEngine {
 
   /** The role called {@code name}, if the policy declares it. */
   Optional<RoleSpec> role(String name);
+
+  /** The quotas that apply to {@code identity}, whose registered owner is {@code owner} (empty: none registered). */
+  default Quotas quotas(WorkloadIdentity identity, Optional<String> owner) {
+    return Quotas.NONE;
+  }
+
+  /** What an anomaly of {@code kind} (e.g. {@code mint_rate}) means under this policy; unlisted kinds only alert. */
+  default AnomalyAction onAnomaly(String kind) {
+    return AnomalyAction.ALERT;
+  }
+
+  /** Lower-case hex SHA-256 of the policy's source, named in audit records of reloads. */
+  default String sha256() {
+    return "";
+  }
 }

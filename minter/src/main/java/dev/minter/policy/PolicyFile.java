@@ -42,7 +42,7 @@ public final class PolicyFile {
   static final String VAULT_TOKEN = "vault-token";
   static final Duration MAX_TTL_CEILING = Duration.ofHours(24);
 
-  private static final Set<String> TOP_KEYS = Set.of("admins", "require_owner", "roles", "rules");
+  private static final Set<String> TOP_KEYS = Set.of("admins", "require_owner", "roles", "rules", "quotas", "anomalies");
   private static final Set<String> ROLE_KEYS = Set.of("kind", "path", "vault_policies", "token_policies");
   private static final Set<String> RULE_KEYS = Set.of("id", "identities", "roles", "purposes", "max_ttl");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -89,12 +89,14 @@ public final class PolicyFile {
     if (root.isMissing()) {
       throw new PolicyException(source + ": empty policy file (expected: a mapping with admins, roles, rules)");
     }
-    root.onlyKeys(TOP_KEYS, "admins, require_owner, roles, rules");
+    root.onlyKeys(TOP_KEYS, "admins, require_owner, roles, rules, quotas, anomalies");
     boolean requireOwner = root.field("require_owner").bool(false);
     List<Glob> admins = root.field("admins").items().stream().map(PolicyFile::glob).toList();
     Map<String, RoleSpec> roles = roles(root.field("roles"));
     List<Rule> rules = rules(root.field("rules"), roles);
-    return new Policy(source, sha256, admins, roles, rules, requireOwner);
+    QuotaRules quotas = QuotaRules.parse(root.field("quotas"));
+    AnomalyRules anomalies = AnomalyRules.parse(root.field("anomalies"));
+    return new Policy(source, sha256, admins, roles, rules, requireOwner, quotas, anomalies);
   }
 
   private static JsonNode readSingleDocument(String yaml, String source) {

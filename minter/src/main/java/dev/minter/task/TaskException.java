@@ -16,7 +16,11 @@ public final class TaskException extends RuntimeException {
     /** The policy denied it, or the task belongs to someone else. */
     DENIED,
     /** The task is no longer open (completed, revoked, expired). */
-    NOT_OPEN
+    NOT_OPEN,
+    /** Evidence beyond attestation (a delegation token or grant) is forged, expired, replayed or untrusted. */
+    UNAUTHENTICATED,
+    /** Over a quota from the policy (concurrent tasks, mints per minute, delegation depth or fan-out). */
+    QUOTA
   }
 
   private final Kind kind;

@@ -13,6 +13,8 @@ import dev.minter.ledger.TaskQuery;
 import dev.minter.ledger.TaskRecord;
 import dev.minter.ledger.TaskState;
 import dev.minter.policy.Decision;
+import dev.minter.policy.DelegationView;
+import dev.minter.policy.PolicyContext;
 import dev.minter.policy.Grant;
 import dev.minter.policy.PolicyEngine;
 import dev.minter.policy.PolicyRequest;
@@ -52,6 +54,9 @@ public final class TaskService {
   private final AuditLog audit;
   private final TaskRevoker revoker;
   private final Inventory inventory;
+  private final PolicyContexts contexts;
+  private final Delegations delegations;
+  private final List<TaskGuard> guards;
   private final Clock clock;
 
   public TaskService(
@@ -62,7 +67,13 @@ public final class TaskService {
       AuditLog audit,
       TaskRevoker revoker,
       Inventory inventory,
+      PolicyContexts contexts,
+      Delegations delegations,
+      List<TaskGuard> guards,
       Clock clock) {
+    this.contexts = contexts;
+    this.delegations = delegations;
+    this.guards = List.copyOf(guards);
     this.policy = policy;
     this.vault = vault;
     this.engines = engines;
@@ -97,8 +108,17 @@ public final class TaskService {
         throw new TaskException(NOT_FOUND, reason);
       }
     }
+    Delegations.Resolved delegated;
+    try {
+      delegated = delegations.resolve(caller, command);
+    } catch (TaskException e) {
+      audit.append(base("task.begin", caller).purpose(command.purpose()).role(String.join(",", command.roles()))
+          .rule("delegation").decision(e.kind().name().toLowerCase()).reason(e.getMessage()).build());
+      throw e;
+    }
+    PolicyContext context = contexts.of(caller, command.labels(), delegated.view());
     Decision decision =
-        engine.decide(new PolicyRequest(caller, command.purpose(), command.roles(), command.ttl()));
+        engine.decide(new PolicyRequest(caller, command.purpose(), command.roles(), command.ttl(), context));
     Grant grant =
         switch (decision) {
           case Decision.Allow allow -> allow.grant();
@@ -107,6 +127,10 @@ public final class TaskService {
             throw new TaskException(DENIED, "denied by policy rule '" + deny.rule() + "': " + deny.reason());
           }
         };
+
+    for (TaskGuard guard : guards) {
+      guard.beforeBegin(caller, command, grant, context, engine);
+    }
 
     String taskId = TaskIds.next();
     AuditEvent.Builder record =
@@ -117,6 +141,9 @@ public final class TaskService {
             .rule(grant.rule())
             .ttlSeconds(grant.ttl().toSeconds())
             .decision("allow");
+    if (!delegated.view().chain().isEmpty()) {
+      record.putList("chain", Delegations.auditChain(delegated.view(), caller.id(), taskId, grant.rule()));
+    }
     audit.append(copy(record).outcome("pending").build()); // write-ahead: durable before Vault is asked
 
     TaskToken token;
@@ -158,6 +185,9 @@ public final class TaskService {
     }
     inventory.used(caller, command.roles(), command.purpose());
     closeIfAgentStopped(caller, opened);
+    for (TaskGuard guard : guards) {
+      guard.begun(caller, opened);
+    }
     log.info("task {} begun for {} (rule {}, ttl {})", taskId, caller.id(), grant.rule(), grant.ttl());
     return new OpenedTask(taskId, token.expiresAt(), grant.ttl(), command.roles(), grant.rule());
   }
@@ -195,11 +225,16 @@ public final class TaskService {
     }
     Duration remaining = Duration.between(clock.instant(), task.expiresAt());
     // Runtime policy: the rule is checked again now, not only when the task began.
+    DelegationView delegation = delegations.viewOf(task);
+    PolicyContext context = contexts.of(caller, task.labels(), delegation);
     Decision decision =
-        engine.decide(new PolicyRequest(caller, task.purpose(), List.of(roleName), Optional.of(remaining)));
+        engine.decide(new PolicyRequest(caller, task.purpose(), List.of(roleName), Optional.of(remaining), context));
     if (decision instanceof Decision.Deny deny) {
       audit.append(denial(caller, task.purpose(), roleName, deny.rule(), deny.reason(), taskId));
       throw new TaskException(DENIED, "denied by policy rule '" + deny.rule() + "': " + deny.reason());
+    }
+    for (TaskGuard guard : guards) {
+      guard.beforeMint(caller, task, roleName, context, engine);
     }
     CredentialEngine credentialEngine =
         engines
@@ -215,6 +250,9 @@ public final class TaskService {
             .put("kind", role.get().kind())
             .accessor(task.tokenAccessor())
             .decision("allow");
+    if (!delegation.chain().isEmpty()) {
+      record.putList("chain", Delegations.auditChain(delegation, caller.id(), taskId, task.rule()));
+    }
     audit.append(copy(record).outcome("pending").build()); // write-ahead
 
     MintedCredential minted;
@@ -253,6 +291,9 @@ public final class TaskService {
       throw e;
     }
     inventory.used(caller, List.of(roleName), task.purpose());
+    for (TaskGuard guard : guards) {
+      guard.minted(caller, task, roleName);
+    }
     log.info("minted {} for task {} (lease {})", roleName, taskId, minted.leaseId());
     return new Minted(taskId, roleName, minted);
   }
@@ -325,7 +366,8 @@ public final class TaskService {
     try {
       return body.get();
     } catch (TaskException e) {
-      if (e.kind() != DENIED) {
+      // Denials and quota refusals are audited where they are decided, with the rule or limit.
+      if (e.kind() != DENIED && e.kind() != TaskException.Kind.QUOTA) {
         audit.append(
             base(event, caller)
                 .task(taskId.length() <= TaskRequests.MAX_ID_LENGTH ? taskId : null)

@@ -64,7 +64,7 @@ class PolicyFileTest {
         Arguments.of("empty file", "", "bad.yaml: empty policy file (expected: a mapping with admins, roles, rules)"),
         Arguments.of("not a mapping", "- a\n", "bad.yaml: [\"a\"] (expected: a mapping)"),
         Arguments.of("unknown top-level key (typo)", ROLE + "rule: []\n",
-            "bad.yaml: unknown key 'rule' (expected one of: admins, require_owner, roles, rules)"),
+            "bad.yaml: unknown key 'rule' (expected one of: admins, require_owner, roles, rules, quotas, anomalies)"),
         Arguments.of("missing rules", ROLE, "bad.yaml: rules: missing (expected: a list of rules)"),
         Arguments.of("missing roles", "rules: []\n",
             "bad.yaml: roles: missing (expected: a mapping of role names to roles)"),

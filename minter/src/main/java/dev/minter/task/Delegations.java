@@ -1,0 +1,91 @@
+package dev.minter.task;
+
+import static dev.minter.task.TaskException.Kind.INVALID;
+import static java.util.Objects.requireNonNull;
+
+import dev.minter.attest.WorkloadIdentity;
+import dev.minter.ledger.TaskRecord;
+import dev.minter.policy.DelegationView;
+import dev.minter.vault.Secret;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a BeginTask's delegation evidence into the chain and scope the policy reads: a human's delegation token, or a
+ * parent task's grant. Without either, the task is undelegated.
+ */
+public final class Delegations {
+
+  /**
+   * What a BeginTask's delegation evidence proved.
+   *
+   * @param view the chain and scope handed to the policy
+   * @param parent for a child task: the open parent task whose token creates the child's
+   * @param grantId for a child task: the redeemed grant's id
+   */
+  public record Resolved(DelegationView view, Optional<TaskRecord> parent, Optional<String> grantId) {
+    public static final Resolved NONE = new Resolved(DelegationView.NONE, Optional.empty(), Optional.empty());
+
+    public Resolved {
+      requireNonNull(view, "view");
+      requireNonNull(parent, "parent");
+      requireNonNull(grantId, "grantId");
+    }
+  }
+
+  /** Resolves {@code command}'s delegation evidence for {@code caller}; refusals are {@link TaskException}s. */
+  public Resolved resolve(WorkloadIdentity caller, BeginTaskCommand command) {
+    if (command.delegationToken().isPresent() && command.delegationGrant().isPresent()) {
+      throw new TaskException(INVALID, "send at most one of delegation_token and delegation_grant");
+    }
+    if (command.delegationToken().isPresent()) {
+      return human(caller, command.delegationToken().get());
+    }
+    if (command.delegationGrant().isPresent()) {
+      return grant(caller, command.delegationGrant().get());
+    }
+    return Resolved.NONE;
+  }
+
+  /** The chain of an open task as the policy reads it at a later call (MintCredential, Delegate). */
+  public DelegationView viewOf(TaskRecord task) {
+    return DelegationView.NONE;
+  }
+
+  private Resolved human(WorkloadIdentity caller, Secret token) {
+    throw new TaskException(INVALID, "delegation tokens are not accepted: no delegation issuer is configured");
+  }
+
+  private Resolved grant(WorkloadIdentity caller, Secret grant) {
+    throw new TaskException(INVALID, "delegation grants are not accepted by this server");
+  }
+
+  /**
+   * The chain as audit records carry it: each delegator, then the acting agent itself, as
+   * {@code {kind, subject[, task][, rule]}} maps.
+   */
+  public static List<Map<String, String>> auditChain(DelegationView view, String agent, String taskId, String rule) {
+    List<Map<String, String>> chain = new ArrayList<>();
+    for (DelegationView.Link link : view.chain()) {
+      chain.add(linkMap(link));
+    }
+    chain.add(linkMap(DelegationView.Link.agent(agent, taskId, rule)));
+    return chain;
+  }
+
+  private static Map<String, String> linkMap(DelegationView.Link link) {
+    Map<String, String> map = new LinkedHashMap<>();
+    map.put("kind", link.kind());
+    map.put("subject", link.subject());
+    if (!link.task().isEmpty()) {
+      map.put("task", link.task());
+    }
+    if (!link.rule().isEmpty()) {
+      map.put("rule", link.rule());
+    }
+    return map;
+  }
+}
