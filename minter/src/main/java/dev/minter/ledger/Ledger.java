@@ -46,4 +46,7 @@ public interface Ledger extends AutoCloseable {
    * task {@code afterTaskId} (null: from the start). Unknown {@code afterTaskId}: IllegalArgumentException.
    */
   List<TaskRecord> findTasks(TaskQuery query, int limit, String afterTaskId);
+
+  /** The tasks opened with a grant from {@code parentTaskId} (its direct children), oldest first, in any state. */
+  List<TaskRecord> children(String parentTaskId);
 }

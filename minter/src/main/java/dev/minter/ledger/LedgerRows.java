@@ -14,7 +14,7 @@ import java.util.Map;
 final class LedgerRows {
   static final String TASK_COLUMNS =
       "task_id, agent, attestor_kind, purpose, roles, rule, labels, token_ciphertext, token_accessor,"
-          + " created_at, expires_at, state, claims";
+          + " created_at, expires_at, state, claims, parent_task_id, delegation";
   static final String LEASE_COLUMNS = "lease_id, task_id, role, kind, lease_type, issued_at, expires_at, revoked";
   static final String OUTBOX_COLUMNS = "id, task_id, target, type, attempts, next_attempt, last_error";
 
@@ -43,7 +43,9 @@ final class LedgerRows {
         instant(row, "created_at"),
         instant(row, "expires_at"),
         TaskState.valueOf(row.getString("state")),
-        claims(row.getString("claims"), taskId));
+        claims(row.getString("claims"), taskId),
+        row.getString("parent_task_id") == null ? "" : row.getString("parent_task_id"),
+        DelegationJson.read(row.getString("delegation"), taskId));
   }
 
   /** Tasks begun before schema step 3 have no claims column value: read as none. */

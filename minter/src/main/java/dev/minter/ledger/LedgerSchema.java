@@ -18,7 +18,7 @@ import java.util.List;
  * IDENTITY}); pragmas live in the connection setup, not here.
  */
 final class LedgerSchema {
-  static final int CURRENT = 4;
+  static final int CURRENT = 5;
 
   private static final List<String> STEP_1 =
       List.of(
@@ -113,6 +113,31 @@ final class LedgerSchema {
           )""",
           "CREATE INDEX tasks_agent_state ON tasks (agent, state)");
 
+  /**
+   * Delegation: a child task names its parent, and every delegated task keeps its chain and delegated scope (JSON,
+   * null for undelegated tasks) so later calls and audit records carry it. Grants from {@code Delegate} are
+   * single-use: {@code redeemed_at} is set once, by a conditional update, when a sub-agent opens its child task.
+   */
+  private static final List<String> STEP_5 =
+      List.of(
+          "ALTER TABLE tasks ADD COLUMN parent_task_id TEXT",
+          "ALTER TABLE tasks ADD COLUMN delegation TEXT",
+          "CREATE INDEX tasks_parent_task_id ON tasks (parent_task_id)",
+          """
+          CREATE TABLE delegation_grants (
+            grant_id TEXT PRIMARY KEY,
+            parent_task_id TEXT NOT NULL,
+            sub_agent TEXT NOT NULL,
+            roles TEXT NOT NULL,
+            purposes TEXT NOT NULL,
+            max_ttl_seconds BIGINT NOT NULL,
+            issued_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            redeemed_at BIGINT,
+            child_task_id TEXT
+          )""",
+          "CREATE INDEX delegation_grants_parent ON delegation_grants (parent_task_id)");
+
   private LedgerSchema() {}
 
   /** Brings the schema to {@link #CURRENT}; refuses a ledger written by a newer Minter. */
@@ -138,6 +163,9 @@ final class LedgerSchema {
     }
     if (version < 4) {
       apply(connection, 4, STEP_4, now);
+    }
+    if (version < 5) {
+      apply(connection, 5, STEP_5, now);
     }
   }
 

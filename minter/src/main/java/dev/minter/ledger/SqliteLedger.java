@@ -87,9 +87,10 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
     String roles = LedgerRows.toJson(task.roles(), task.taskId());
     String labels = LedgerRows.toJson(task.labels(), task.taskId());
     String claims = LedgerRows.toJson(task.claims(), task.taskId());
+    String delegation = DelegationJson.write(task.delegation(), task.taskId());
     locked("insertTask", "task " + task.taskId(), c -> {
       try (PreparedStatement insert = c.prepareStatement(
-          "INSERT INTO tasks (" + LedgerRows.TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          "INSERT INTO tasks (" + LedgerRows.TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         insert.setString(1, task.taskId());
         insert.setString(2, task.agent());
         insert.setString(3, task.attestorKind());
@@ -103,6 +104,8 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
         insert.setLong(11, task.expiresAt().toEpochMilli());
         insert.setString(12, task.state().name());
         insert.setString(13, claims);
+        insert.setString(14, task.isChild() ? task.parentTaskId() : null);
+        insert.setString(15, delegation);
         return insert.executeUpdate();
       }
     });
@@ -479,5 +482,23 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
       afterId[0] = scanned.getLast().taskId();
     }
     return List.copyOf(found);
+  }
+
+  @Override
+  public List<TaskRecord> children(String parentTaskId) {
+    requireNonNull(parentTaskId, "parentTaskId");
+    return locked("children", "task " + parentTaskId, c -> {
+      try (PreparedStatement select = c.prepareStatement(
+          "SELECT " + LedgerRows.TASK_COLUMNS + " FROM tasks WHERE parent_task_id = ? ORDER BY created_at, task_id")) {
+        select.setString(1, parentTaskId);
+        List<TaskRecord> found = new ArrayList<>();
+        try (ResultSet row = select.executeQuery()) {
+          while (row.next()) {
+            found.add(rows.task(row));
+          }
+        }
+        return found;
+      }
+    });
   }
 }

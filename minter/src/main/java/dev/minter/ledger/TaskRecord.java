@@ -2,6 +2,7 @@ package dev.minter.ledger;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.minter.policy.DelegationView;
 import dev.minter.vault.Secret;
 import java.time.Instant;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.Map;
  * @param state where it is in its life
  * @param claims the verified claims of the identity that began it (never secrets), so operators can select tasks by
  *     attestation source (e.g. {@code aws.instance_id}); empty for tasks begun before claims were kept
+ * @param parentTaskId for a child task (opened with a delegation grant): the task that delegated; empty otherwise
+ * @param delegation who delegated to this task and what they handed on ({@link DelegationView#NONE} if nobody)
  */
 public record TaskRecord(
     String taskId,
@@ -38,7 +41,9 @@ public record TaskRecord(
     Instant createdAt,
     Instant expiresAt,
     TaskState state,
-    Map<String, String> claims) {
+    Map<String, String> claims,
+    String parentTaskId,
+    DelegationView delegation) {
   public TaskRecord {
     requireNonNull(taskId, "taskId");
     requireNonNull(agent, "agent");
@@ -53,6 +58,38 @@ public record TaskRecord(
     requireNonNull(expiresAt, "expiresAt");
     requireNonNull(state, "state");
     claims = Map.copyOf(requireNonNull(claims, "claims"));
+    requireNonNull(parentTaskId, "parentTaskId");
+    requireNonNull(delegation, "delegation");
+  }
+
+  /** An undelegated task. */
+  public TaskRecord(
+      String taskId,
+      String agent,
+      String attestorKind,
+      String purpose,
+      List<String> roles,
+      String rule,
+      Map<String, String> labels,
+      Secret token,
+      String tokenAccessor,
+      Instant createdAt,
+      Instant expiresAt,
+      TaskState state,
+      Map<String, String> claims) {
+    this(taskId, agent, attestorKind, purpose, roles, rule, labels, token, tokenAccessor, createdAt, expiresAt, state,
+        claims, "", DelegationView.NONE);
+  }
+
+  /** Whether this is a child task, opened with a delegation grant from {@link #parentTaskId()}. */
+  public boolean isChild() {
+    return !parentTaskId.isEmpty();
+  }
+
+  /** This task in another state (the rest unchanged). */
+  public TaskRecord withState(TaskState newState) {
+    return new TaskRecord(taskId, agent, attestorKind, purpose, roles, rule, labels, token, tokenAccessor, createdAt,
+        expiresAt, newState, claims, parentTaskId, delegation);
   }
 
   /** A task without recorded claims (the shape before the ledger kept them). */

@@ -52,7 +52,7 @@ public final class Delegations {
 
   /** The chain of an open task as the policy reads it at a later call (MintCredential, Delegate). */
   public DelegationView viewOf(TaskRecord task) {
-    return DelegationView.NONE;
+    return task.delegation();
   }
 
   private Resolved human(WorkloadIdentity caller, Secret token) {

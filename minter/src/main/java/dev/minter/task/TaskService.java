@@ -174,7 +174,9 @@ public final class TaskService {
               now,
               token.expiresAt(),
               TaskState.OPEN,
-              caller.claims());
+              caller.claims(),
+              delegated.parent().map(TaskRecord::taskId).orElse(""),
+              delegated.view());
       ledger.insertTask(opened);
       audit.append(copy(record).accessor(token.accessor()).outcome("ok").put("expires_at", token.expiresAt().toString()).build());
     } catch (RuntimeException e) {

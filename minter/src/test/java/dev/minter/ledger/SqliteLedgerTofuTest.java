@@ -73,6 +73,10 @@ class SqliteLedgerTofuTest {
     try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
         Statement statement = raw.createStatement()) {
       // Every step after 1 is undone, so this is a version-1 ledger whatever later steps exist.
+      statement.execute("DROP TABLE delegation_grants");
+      statement.execute("DROP INDEX tasks_parent_task_id");
+      statement.execute("ALTER TABLE tasks DROP COLUMN parent_task_id");
+      statement.execute("ALTER TABLE tasks DROP COLUMN delegation");
       statement.execute("DROP TABLE tofu");
       statement.execute("DROP TABLE agents");
       statement.execute("DROP INDEX tasks_agent_state");
