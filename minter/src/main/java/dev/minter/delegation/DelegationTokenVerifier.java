@@ -14,6 +14,7 @@ import dev.minter.attest.jwt.JwkSource;
 import dev.minter.attest.jwt.JwtResult;
 import dev.minter.attest.jwt.JwtRules;
 import dev.minter.attest.jwt.JwtVerifier;
+import dev.minter.attest.jwt.UnverifiedClaims;
 import dev.minter.attest.oidc.Tokens;
 import dev.minter.policy.DelegationView;
 import dev.minter.tls.TrustStores;
@@ -153,10 +154,10 @@ public final class DelegationTokenVerifier {
       }
       case JwtResult.Valid v -> valid = v;
     }
-    return checkClaims(valid, iss.get(), callerId);
+    return checkClaims(token, valid, iss.get(), callerId);
   }
 
-  private DelegationResult checkClaims(JwtResult.Valid valid, String issuer, String callerId) {
+  private DelegationResult checkClaims(String token, JwtResult.Valid valid, String issuer, String callerId) {
     JWTClaimsSet claims = valid.claims();
     Instant now = clock.instant();
     Instant exp = claims.getExpirationTime().toInstant();
@@ -165,7 +166,7 @@ public final class DelegationTokenVerifier {
     DelegatedScope.Parsed scope;
     Optional<Duration> maxTtlClaim;
     try {
-      delegator = subject(claims);
+      delegator = subject(token, claims);
       actor = actor(claims.getClaim("act"), "act").orElseThrow(
           () -> new IllegalArgumentException("missing 'act' claim (expected: {\"sub\": <agent identity>})"));
       Optional<String> mayAct = actor(claims.getClaim("may_act"), "may_act");
@@ -205,8 +206,11 @@ public final class DelegationTokenVerifier {
         exp);
   }
 
-  private static String subject(JWTClaimsSet claims) {
-    if (!(claims.getClaim("sub") instanceof String sub) || sub.isBlank()) {
+  private static String subject(String token, JWTClaimsSet claims) {
+    // The claims parser turns a numeric sub into a string; read the signed payload to insist on a JSON string, so
+    // the delegator in the audit log is exactly what the issuer wrote.
+    if (!(claims.getClaim("sub") instanceof String sub) || sub.isBlank()
+        || UnverifiedClaims.string(token, "sub").isEmpty()) {
       throw new IllegalArgumentException("missing 'sub' claim (expected: who delegates)");
     }
     if (sub.length() > MAX_SUBJECT_LENGTH || !sub.matches("[\\x20-\\x7e]+")) {
