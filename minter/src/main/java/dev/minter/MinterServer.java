@@ -249,7 +249,8 @@ public final class MinterServer implements AutoCloseable {
         return Optional.empty();
       }
       DelegationConfig delegation = DelegationConfig.from(config.delegation(), config.baseDir());
-      // Its own replay memory (same guard class as the attestors'); the kind keeps keys apart in any case.
+      // The shared replay-guard code with its own memory: only verified tokens are remembered, and a burst of them
+      // (the guard fails closed when full) must not stop attestation, nor attestation evidence stop delegation.
       return Optional.of(DelegationTokenVerifier.create(
           delegation, http, clock, config.clockSkew(), new InMemoryReplayGuard(clock, 100_000)));
     }

@@ -33,7 +33,8 @@ final class DelegatedScope {
     }
     String[] entries = scope.strip().split(" +");
     if (entries.length > MAX_ENTRIES) {
-      throw new IllegalArgumentException("'scope' has " + entries.length + " entries (expected: <= " + MAX_ENTRIES + ")");
+      throw new IllegalArgumentException(
+          "'scope' has " + entries.length + " entries (expected: <= " + MAX_ENTRIES + ")");
     }
     Set<String> roles = new LinkedHashSet<>();
     Set<String> purposes = new LinkedHashSet<>();

@@ -11,8 +11,8 @@ import java.nio.file.Path;
  * @param issuer the exact {@code iss} its tokens carry
  * @param jwksFile a local JWKS (or PEM public keys) with its verification keys, re-read when it changes
  * @param jwksUri an https URL publishing its JWKS, fetched and refreshed in the background
- * @param discovery true: find the JWKS through OpenID Connect discovery at {@code <issuer>/.well-known/openid-configuration}
- *     (the issuer must then be an https URL)
+ * @param discovery true: find the JWKS through OpenID Connect discovery at
+ *     {@code <issuer>/.well-known/openid-configuration} (the issuer must then be an https URL)
  * @param caFile a PEM bundle of the only CAs trusted for {@code jwks_uri} / discovery (optional; default: the JDK's)
  */
 public record DelegationIssuerConfig(

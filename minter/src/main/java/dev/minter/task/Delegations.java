@@ -103,7 +103,8 @@ public final class Delegations {
       throw new TaskException(DENIED, "ttl " + command.ttl().get() + " exceeds what was delegated" + by + " ("
           + maxTtl.get() + " left)");
     }
-    DelegationView view = new DelegationView(List.of(DelegationView.Link.human(accepted.delegator())), Optional.of(scope));
+    DelegationView view =
+        new DelegationView(List.of(DelegationView.Link.human(accepted.delegator())), Optional.of(scope));
     return new Resolved(view, Optional.empty(), Optional.empty());
   }
 

@@ -79,7 +79,8 @@ class DelegationConfigTest {
 
   static Stream<Arguments> badConfigs() {
     return Stream.of(
-        arguments(Named.of("no audience", "issuers: [{issuer: x, jwks_file: k.json}]"), "delegation.audience is required"),
+        arguments(Named.of("no audience", "issuers: [{issuer: x, jwks_file: k.json}]"),
+            "delegation.audience is required"),
         arguments(Named.of("no issuers", "audience: minter\nissuers: []"), "at least one issuer is required"),
         arguments(Named.of("no key source", "audience: minter\nissuers: [{issuer: x}]"),
             "set exactly one of jwks_file, jwks_uri and discovery: true"),

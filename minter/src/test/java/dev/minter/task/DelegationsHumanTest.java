@@ -96,7 +96,8 @@ class DelegationsHumanTest {
         arguments(Named.of("purpose not delegated", command("export:all", Optional.empty(), "analytics-ro")),
             AGENT, TaskException.Kind.DENIED,
             "purpose 'export:all' was not delegated by alice@corp.example (delegated: [report:*])"),
-        arguments(Named.of("ttl beyond max_ttl", command("report:q3", Optional.of(Duration.ofMinutes(11)), "vault-token")),
+        arguments(
+            Named.of("ttl beyond max_ttl", command("report:q3", Optional.of(Duration.ofMinutes(11)), "vault-token")),
             AGENT, TaskException.Kind.DENIED,
             "ttl PT11M exceeds what was delegated by alice@corp.example (PT10M left)"),
         arguments(Named.of("token for another agent", command("report:q3", Optional.empty(), "analytics-ro")),
