@@ -27,6 +27,8 @@ import java.util.Map;
  * @param trustBundles SPIFFE bundle files, bundle endpoints and the Workload API (rotating trust sources), or null
  * @param baseDir where relative paths in attestor settings resolve (set by {@link ConfigLoader}: the file's folder)
  * @param agents agent inventory settings (auto-suspension of idle agents)
+ * @param delegation trusted issuers of human → agent delegation tokens (read by {@code DelegationConfig}), or null:
+ *     delegation tokens are refused
  */
 public record MinterConfig(
     String listen,
@@ -42,7 +44,8 @@ public record MinterConfig(
     Map<String, JsonNode> attestors,
     @JsonProperty("trust_bundles") JsonNode trustBundles,
     @JsonProperty("base_dir") Path baseDir,
-    AgentSettings agents) {
+    AgentSettings agents,
+    JsonNode delegation) {
   public MinterConfig {
     requireNonNull(listen, "listen");
     requireNonNull(tls, "tls");
@@ -63,7 +66,7 @@ public record MinterConfig(
   MinterConfig withBaseDir(Path dir) {
     return new MinterConfig(
         listen, tls, trustDomains, vault, ledger, audit, policy, maintenanceInterval, identityDomain, clockSkew,
-        attestors, trustBundles, dir, agents);
+        attestors, trustBundles, dir, agents, delegation);
   }
 
   /**
