@@ -202,7 +202,8 @@ public final class MinterServer implements AutoCloseable {
       AgentLifecycle agentLifecycle = new AgentLifecycle(ledger, revoker, audit, clock);
       PolicyContexts contexts = new PolicyContexts(ledger, PostureSource.NONE, clock);
       Delegations delegations = new Delegations();
-      List<TaskGuard> guards = List.of();
+      // Quotas last: a guard after it that refuses would leave its in-flight slot counted until it lapses.
+      List<TaskGuard> guards = List.of(new dev.minter.task.QuotaGuard(ledger, audit, clock));
       TaskService tasks = new TaskService(
           policySource, vault, engines, ledger, audit, revoker, inventory, contexts, delegations, guards, clock);
 
