@@ -36,6 +36,7 @@ import dev.minter.task.AgentLifecycle;
 import dev.minter.task.Delegations;
 import dev.minter.task.Inventory;
 import dev.minter.task.PolicyContexts;
+import dev.minter.task.QuotaGuard;
 import dev.minter.task.TaskGuard;
 import dev.minter.posture.PostureSource;
 import dev.minter.task.TaskRevoker;
@@ -206,7 +207,8 @@ public final class MinterServer implements AutoCloseable {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       closeables.push(http);
       Delegations delegations = new Delegations(delegationTokens(config, http, clock));
-      List<TaskGuard> guards = List.of();
+      // Quotas last: a guard after it that refuses would leave its in-flight slot counted until it lapses.
+      List<TaskGuard> guards = List.of(new QuotaGuard(ledger, audit, clock));
       TaskService tasks = new TaskService(
           policySource, vault, engines, ledger, audit, revoker, inventory, contexts, delegations, guards, clock);
 
