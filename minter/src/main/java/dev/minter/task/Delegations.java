@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 import dev.minter.attest.WorkloadIdentity;
 import dev.minter.ledger.TaskRecord;
 import dev.minter.policy.DelegationView;
+import dev.minter.policy.Grant;
+import dev.minter.policy.PolicyEngine;
 import dev.minter.vault.Secret;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +20,17 @@ import java.util.Optional;
  * parent task's grant. Without either, the task is undelegated.
  */
 public final class Delegations {
+  private final ChildGrants grants;
+
+  /** Accepts no delegation evidence. */
+  public Delegations() {
+    this(null);
+  }
+
+  /** @param grants redeems agent → sub-agent grants from {@code Delegate}; null refuses them */
+  public Delegations(ChildGrants grants) {
+    this.grants = grants;
+  }
 
   /**
    * What a BeginTask's delegation evidence proved.
@@ -45,9 +58,24 @@ public final class Delegations {
       return human(caller, command.delegationToken().get());
     }
     if (command.delegationGrant().isPresent()) {
-      return grant(caller, command.delegationGrant().get());
+      return grant(caller, command.delegationGrant().get(), command);
     }
     return Resolved.NONE;
+  }
+
+  /**
+   * Confines what the policy granted a child task to its parent (roles, Vault policies, purpose, TTL) before Vault is
+   * asked; returns {@code grant} unchanged for a task without a parent. Refusals are audited and thrown.
+   */
+  public Grant confine(
+      WorkloadIdentity caller, BeginTaskCommand command, Resolved delegated, Grant grant, PolicyEngine engine) {
+    if (delegated.parent().isEmpty()) {
+      return grant;
+    }
+    if (grants == null) { // unreachable: without ChildGrants no grant resolves to a parent
+      throw new TaskException(INVALID, "delegation grants are not accepted by this server");
+    }
+    return grants.confine(caller, command, delegated, grant, engine);
   }
 
   /** The chain of an open task as the policy reads it at a later call (MintCredential, Delegate). */
@@ -59,8 +87,11 @@ public final class Delegations {
     throw new TaskException(INVALID, "delegation tokens are not accepted: no delegation issuer is configured");
   }
 
-  private Resolved grant(WorkloadIdentity caller, Secret grant) {
-    throw new TaskException(INVALID, "delegation grants are not accepted by this server");
+  private Resolved grant(WorkloadIdentity caller, Secret grant, BeginTaskCommand command) {
+    if (grants == null) {
+      throw new TaskException(INVALID, "delegation grants are not accepted by this server");
+    }
+    return grants.redeem(caller, grant, command);
   }
 
   /**

@@ -71,7 +71,8 @@ class VaultGatewayIT {
 
     TokenLookup lookup = vault.lookupAccessor(task.accessor()).orElseThrow();
 
-    assertThat(lookup.policies()).containsExactlyInAnyOrder("task-vault-token", "agent-kv-read");
+    assertThat(lookup.policies())
+        .containsExactlyInAnyOrder("task-vault-token", "agent-kv-read", VaultGateway.DELEGATE_POLICY);
     assertThat(lookup.metadata()).containsEntry("task", "t-2");
     assertThat(lookup.orphan()).isTrue();
     assertThat(lookup.ttl()).isBetween(Duration.ofSeconds(290), Duration.ofMinutes(5));
