@@ -130,6 +130,21 @@ class DelegationIT {
   }
 
   @Test
+  void agentsVaultToken_cannotCreateTaskTokens_thoughEveryTaskTokenCarriesTheDelegatePolicy() throws Exception {
+    MinterGrpc.MinterBlockingStub agent = stub(AGENT);
+    BeginTaskResponse task = begin(agent, "report:tokens", 120, List.of("vault-token"), "");
+    JsonNode taskToken = minter.stack.asRoot("POST", "auth/token/lookup-accessor",
+        Map.of("accessor", accessorOf(task.getTaskId()))).body().path("data");
+    assertThat(taskToken.path("policies").toString()).contains("minter-task-delegate");
+
+    MintCredentialResponse cred = mint(agent, task.getTaskId(), "vault-token");
+    assertThat(cred.getVaultToken().getPoliciesList()).doesNotContain("minter-task-delegate");
+    dev.minter.vault.Secret agentToken = dev.minter.vault.Secret.of(cred.getVaultToken().getToken());
+    assertThat(minter.stack.call(agentToken, "POST", "auth/token/create/minter-task-child",
+        Map.of("policies", List.of("task-analytics-ro"), "ttl", "60s")).status()).isEqualTo(403);
+  }
+
+  @Test
   void childCannotExceedParent_refusedAndAudited() throws Exception {
     MinterGrpc.MinterBlockingStub parent = stub(AGENT);
     MinterGrpc.MinterBlockingStub sub = stub(SUB);
