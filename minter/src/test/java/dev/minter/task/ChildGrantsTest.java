@@ -95,6 +95,26 @@ class ChildGrantsTest {
     assertThat(ledger.findGrant("grt_ok").orElseThrow().redeemedAt()).contains(NOW);
   }
 
+  @Test
+  void redeem_parentDelegatedByAHuman_childChainKeepsTheHumanFirst() {
+    ledger.insertTask(new TaskRecord("tsk_human", PARENT_AGENT, "x509-svid", "report:q3", List.of("db-ro"), "planners",
+        Map.of(), Secret.of("hvs.parent-token-for-tests"), "acc-human", NOW.minusSeconds(60), NOW.plusSeconds(600),
+        TaskState.OPEN, Map.of(), "", new DelegationView(List.of(DelegationView.Link.human("alice@corp.example")),
+            Optional.empty())));
+    GrantClaims claims = new GrantClaims("grt_h", "tsk_human", SUB, List.of("db-ro"), List.of("report:q3"),
+        Duration.ofSeconds(60), NOW, NOW.plusSeconds(300));
+    ledger.insertGrant(record(claims));
+
+    Delegations.Resolved resolved =
+        grants.redeem(caller(SUB), tokens.sign(claims), command("report:q3", null, "db-ro"));
+
+    assertThat(resolved.view().human()).contains("alice@corp.example");
+    assertThat(resolved.view().depth()).isEqualTo(1);
+    assertThat(Delegations.auditChain(resolved.view(), SUB, "tsk_child", "helpers"))
+        .extracting(link -> link.get("kind") + ":" + link.get("subject"))
+        .containsExactly("human:alice@corp.example", "agent:" + PARENT_AGENT, "agent:" + SUB);
+  }
+
   static Stream<Arguments> refusals() {
     return Stream.of(
         Arguments.of("presented by another identity", "spiffe://corp.example/agents/thief", "report:q3", null,
