@@ -4,6 +4,12 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import dev.minter.proto.v1.BeginTaskRequest;
 import dev.minter.proto.v1.BeginTaskResponse;
+import dev.minter.proto.v1.DelegateRequest;
+import dev.minter.proto.v1.DelegateResponse;
+import dev.minter.proto.v1.DelegationLink;
+import dev.minter.policy.DelegationView;
+import dev.minter.task.DelegateCommand;
+import dev.minter.task.DelegatedGrant;
 import dev.minter.proto.v1.CertificateCredential;
 import dev.minter.proto.v1.GenericCredential;
 import dev.minter.proto.v1.SshCertificateCredential;
@@ -48,6 +54,35 @@ final class ProtoMapper {
         .setTtl(Duration.newBuilder().setSeconds(task.ttl().toSeconds()).setNanos(task.ttl().toNanosPart()))
         .addAllRoles(task.roles())
         .setRule(task.rule())
+        .addAllChain(task.chain().stream().map(ProtoMapper::toProto).toList())
+        .setParentTaskId(task.parentTaskId())
+        .build();
+  }
+
+  static DelegationLink toProto(DelegationView.Link link) {
+    return DelegationLink.newBuilder()
+        .setKind(link.kind())
+        .setSubject(link.subject())
+        .setTaskId(link.task())
+        .setRule(link.rule())
+        .build();
+  }
+
+  static DelegateCommand toCommand(DelegateRequest request) {
+    Optional<java.time.Duration> ttl =
+        request.hasTtl() ? Optional.of(toDuration(request.getTtl())) : Optional.empty();
+    return new DelegateCommand(
+        request.getTaskId(), request.getSubAgent(), request.getRolesList(), request.getPurposesList(), ttl);
+  }
+
+  static DelegateResponse toProto(DelegatedGrant grant) {
+    return DelegateResponse.newBuilder()
+        .setGrant(grant.grant().reveal())
+        .setGrantId(grant.grantId())
+        .setExpiresAt(toTimestamp(grant.expiresAt()))
+        .addAllRoles(grant.roles())
+        .addAllPurposes(grant.purposes())
+        .setMaxTtl(Duration.newBuilder().setSeconds(grant.maxTtl().toSeconds()))
         .build();
   }
 
