@@ -96,6 +96,10 @@ final class ProtoMapper {
     return b.build();
   }
 
+  /**
+   * A receipt with its children's receipts nested (the revoker bounds the nesting depth, so the recursion is bounded
+   * and the message stays within protobuf's decoding depth).
+   */
   static RevocationReceipt toProto(Receipt receipt) {
     RevocationReceipt.Builder b =
         RevocationReceipt.newBuilder()
@@ -112,6 +116,9 @@ final class ProtoMapper {
               .setKind(item.kind())
               .setStatus(toProto(item.status()))
               .setDetail(item.detail()));
+    }
+    for (Receipt child : receipt.children()) {
+      b.addChildren(toProto(child));
     }
     return b.build();
   }
