@@ -22,7 +22,12 @@ import dev.minter.task.Receipt;
 import dev.minter.task.TaskService;
 import dev.minter.vault.Credential;
 import dev.minter.vault.MintedCredential;
+import dev.minter.ledger.TaskRecord;
+import dev.minter.policy.DelegationView;
+import dev.minter.proto.v1.DelegationLink;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Wire format ⇄ domain. Generated protobuf types stop here. */
@@ -121,6 +126,31 @@ final class ProtoMapper {
       b.addChildren(toProto(child));
     }
     return b.build();
+  }
+
+  /**
+   * A task's delegation chain as operators read it: every delegator, first one first, then the task's own agent
+   * (with the task and the rule that allowed it). Empty for an undelegated task, as in its audit records.
+   */
+  static List<DelegationLink> chain(TaskRecord task) {
+    if (task.delegation().chain().isEmpty()) {
+      return List.of();
+    }
+    List<DelegationLink> links = new ArrayList<>();
+    for (DelegationView.Link link : task.delegation().chain()) {
+      links.add(toProto(link));
+    }
+    links.add(toProto(DelegationView.Link.agent(task.agent(), task.taskId(), task.rule())));
+    return links;
+  }
+
+  static DelegationLink toProto(DelegationView.Link link) {
+    return DelegationLink.newBuilder()
+        .setKind(link.kind())
+        .setSubject(link.subject())
+        .setTaskId(link.task())
+        .setRule(link.rule())
+        .build();
   }
 
   static RevocationStatus toProto(dev.minter.task.RevocationStatus status) {
