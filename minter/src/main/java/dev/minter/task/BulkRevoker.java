@@ -139,20 +139,24 @@ public final class BulkRevoker {
       }
     }
     Set<String> reached = new HashSet<>();
-    Deque<TaskRecord> todo = new ArrayDeque<>(roots);
+    roots.forEach(r -> reach(r, childrenOf, reached));
+    for (TaskRecord t : set) {
+      if (!reached.contains(t.taskId())) {
+        roots.add(t);
+        reach(t, childrenOf, reached);
+      }
+    }
+    return roots;
+  }
+
+  private static void reach(TaskRecord from, Map<String, List<TaskRecord>> childrenOf, Set<String> reached) {
+    Deque<TaskRecord> todo = new ArrayDeque<>(List.of(from));
     while (!todo.isEmpty()) {
       TaskRecord t = todo.pop();
       if (reached.add(t.taskId())) {
         todo.addAll(childrenOf.getOrDefault(t.taskId(), List.of()));
       }
     }
-    for (TaskRecord t : set) {
-      if (!reached.contains(t.taskId())) {
-        roots.add(t);
-        reached.add(t.taskId());
-      }
-    }
-    return roots;
   }
 
   private List<TaskRecord> matching(TaskQuery query) {

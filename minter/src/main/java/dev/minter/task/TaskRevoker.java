@@ -134,7 +134,7 @@ public final class TaskRevoker {
         }
         // Receipts nest at most MAX_RECEIPT_NESTING deep (wire decoders limit message depth); deeper ones are listed
         // under the deepest allowed ancestor.
-        stack.get(Math.min(stack.size(), MAX_RECEIPT_NESTING) - 1).ended.add(receipt);
+        stack.get(Math.min(stack.size(), MAX_RECEIPT_NESTING - 1) - 1).ended.add(receipt);
       }
     }
 
