@@ -78,6 +78,8 @@ public final class BreakGlass {
       for (Map.Entry<String, Object> f : event.fields().entrySet()) {
         if (f.getValue() instanceof Long n && "ttl_seconds".equals(f.getKey())) {
           b.ttlSeconds(n); // the only numeric field the builder offers; every other value is a string
+        } else if (f.getValue() instanceof List<?> list) {
+          b.putList(f.getKey(), list); // a delegated task's chain stays a list, as the server writes it
         } else {
           b.put(f.getKey(), String.valueOf(f.getValue()));
         }
