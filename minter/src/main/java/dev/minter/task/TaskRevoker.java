@@ -84,7 +84,7 @@ public final class TaskRevoker {
     private final TaskState rootState;
     private final String by;
     private final Set<String> visited = new HashSet<>();
-    private RuntimeException auditFailure;
+    private RuntimeException failure;
 
     SubtreeWalk(TaskState rootState, String by) {
       this.rootState = rootState;
@@ -112,23 +112,28 @@ public final class TaskRevoker {
           continue;
         }
         stack.removeLast();
-        Receipt receipt = revokeOwn(top, by);
+        Receipt receipt = null;
         try {
+          receipt = revokeOwn(top, by);
           audit.append(record(top, receipt, by).build());
         } catch (RuntimeException e) {
           if (stack.isEmpty()) {
             throw withEarlier(e);
           }
-          // A child's credentials are gone but its record is not written: finish revoking the rest (failing closed
-          // here would leave the parent's credentials alive), then fail the whole call so nobody reads it as clean.
-          log.error("task {} revoked, but its audit record failed: {}", top.task.taskId(), e.toString());
-          auditFailure = auditFailure == null ? e : auditFailure;
+          // A child could not be finished (its ledger rows or its audit record failed). Go on revoking its ancestors
+          // (failing here would leave their credentials alive, and Vault's cascade from them covers the child's
+          // token), then fail the whole call so nobody reads the result as clean.
+          log.error("task {} of the subtree of {} not cleanly ended: {}", top.task.taskId(), root.taskId(), e.toString());
+          failure = failure == null ? e : failure;
+        }
+        if (receipt == null) {
+          continue;
         }
         log.info("task {} ended ({}) by {}: {} credential(s), token {}, {} child task(s)", top.task.taskId(),
             receipt.reason(), by, receipt.credentials().size(), receipt.token(), receipt.children().size());
         if (stack.isEmpty()) {
-          if (auditFailure != null) {
-            throw auditFailure;
+          if (failure != null) {
+            throw failure;
           }
           return receipt;
         }
@@ -139,8 +144,8 @@ public final class TaskRevoker {
     }
 
     private RuntimeException withEarlier(RuntimeException e) {
-      if (auditFailure != null && auditFailure != e) {
-        e.addSuppressed(auditFailure);
+      if (failure != null && failure != e) {
+        e.addSuppressed(failure);
       }
       return e;
     }

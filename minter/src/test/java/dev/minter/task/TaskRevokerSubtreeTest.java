@@ -1,9 +1,13 @@
 package dev.minter.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minter.attest.TestClock;
+import dev.minter.audit.AuditEvent;
+import dev.minter.audit.AuditLog;
 import dev.minter.audit.AuditRecords;
+import dev.minter.audit.AuditWriteException;
 import dev.minter.audit.JsonlAuditLog;
 import dev.minter.ledger.SqliteLedger;
 import dev.minter.ledger.TaskRecord;
@@ -97,6 +101,34 @@ class TaskRevokerSubtreeTest {
     assertThat(receipt.children()).extracting(Receipt::taskId).containsExactly("c2");
     assertThat(ledger.findTask("c1").orElseThrow().state()).isEqualTo(TaskState.COMPLETED);
     assertThat(ledger.findTask("c2").orElseThrow().state()).isEqualTo(TaskState.REVOKED);
+  }
+
+  @Test
+  void end_childsAuditRecordFails_stillEndsTheParentThenFailsTheCall() throws Exception {
+    ledger.insertTask(task("p", ""));
+    ledger.insertTask(task("c", "p"));
+    ledger.insertTask(task("g", "c"));
+    AuditLog failOnC = new AuditLog() {
+      @Override
+      public long append(AuditEvent event) {
+        if ("c".equals(event.fields().get("task"))) {
+          throw new AuditWriteException("disk full (test)", null);
+        }
+        return audit.append(event);
+      }
+
+      @Override
+      public void close() {}
+    };
+    TaskRevoker failing = new TaskRevoker(vault, ledger, failOnC, new TestClock(T0));
+
+    assertThatThrownBy(() -> failing.end(ledger.findTask("p").orElseThrow(), TaskState.REVOKED, "op", null))
+        .isInstanceOf(AuditWriteException.class);
+
+    assertThat(AuditRecords.read(dir.resolve("audit.jsonl"))).extracting(r -> r.get("task")).containsExactly("g", "p");
+    // The parent's token revocation was still attempted (queued here: Vault is unreachable in this test).
+    assertThat(ledger.dueRevocations(T0.plus(Duration.ofHours(1)), 10)).extracting(dev.minter.ledger.PendingRevocation::taskId)
+        .containsExactly("g", "c", "p");
   }
 
   private static int nesting(Receipt r) {
