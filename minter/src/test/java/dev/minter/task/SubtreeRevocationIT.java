@@ -172,6 +172,25 @@ class SubtreeRevocationIT {
   }
 
   @Test
+  void retire_agentWithDelegatedTask_endsTheSubAgentsTasksToo() throws Exception {
+    Tree t = tree();
+    ledger.recordSeen(PLANNER, "x509_svid", clock.instant());
+    AgentLifecycle lifecycle = new AgentLifecycle(ledger, revoker, audit, clock);
+
+    AgentLifecycle.Change change = lifecycle.setState(
+        new dev.minter.attest.WorkloadIdentity("spiffe://corp.example/operators/bob", "x509_svid", Map.of()), PLANNER,
+        dev.minter.ledger.AgentState.RETIRED, "decommissioned");
+
+    assertThat(change.receipts()).singleElement().satisfies(r -> {
+      assertThat(r.all()).extracting(Receipt::taskId).containsExactly(t.parent.id(), t.child.id(), t.grandchild.id());
+      assertThat(r.confirmed()).isTrue();
+    });
+    for (Node n : t.all()) {
+      assertThatThrownBy(() -> pg.login(n.db)).as(n.id()).isInstanceOf(SQLException.class);
+    }
+  }
+
+  @Test
   void bulkRevoke_selectorMatchingParentAndChild_endsEachTaskOnceWithHonestCounts() throws Exception {
     Tree t = tree();
     List<Receipt> receipts = new ArrayList<>();
