@@ -650,4 +650,38 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
       }
     });
   }
+
+  /** How many of an agent's most recent delegated tasks {@link #delegatorsOf} reads. */
+  static final int DELEGATORS_SCAN = 10_000;
+
+  /**
+   * Reads the chains of the agent's delegated tasks, newest first (at most {@link #DELEGATORS_SCAN} of them), and
+   * keeps each subject once.
+   */
+  @Override
+  public List<String> delegatorsOf(String identity, int limit) {
+    requireNonNull(identity, "identity");
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit: " + limit + " (expected: > 0)");
+    }
+    return locked("delegatorsOf", "agent " + identity, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT task_id, delegation FROM tasks"
+          + " WHERE agent = ? AND delegation IS NOT NULL ORDER BY created_at DESC, task_id DESC LIMIT ?")) {
+        select.setString(1, identity);
+        select.setInt(2, DELEGATORS_SCAN);
+        java.util.Set<String> subjects = new java.util.LinkedHashSet<>();
+        try (ResultSet row = select.executeQuery()) {
+          while (row.next() && subjects.size() < limit) {
+            for (dev.minter.policy.DelegationView.Link link
+                : DelegationJson.read(row.getString("delegation"), row.getString("task_id")).chain()) {
+              if (subjects.size() < limit) {
+                subjects.add(link.subject());
+              }
+            }
+          }
+        }
+        return List.copyOf(subjects);
+      }
+    });
+  }
 }
