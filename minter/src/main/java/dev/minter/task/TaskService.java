@@ -190,6 +190,7 @@ public final class TaskService {
     }
     inventory.used(caller, command.roles(), command.purpose());
     closeIfAgentStopped(caller, opened);
+    closeIfParentEnded(opened);
     for (TaskGuard guard : guards) {
       guard.begun(caller, opened);
     }
@@ -457,6 +458,28 @@ public final class TaskService {
       }
       throw e;
     }
+  }
+
+  /**
+   * Closes the race with the end of a parent: its subtree walk may have run between the grant's redemption and this
+   * child's row being written. Vault has already killed the child's token with the parent's; this keeps the ledger
+   * honest and the caller told, checked after the row is durable so one of the two always sees the other.
+   */
+  private void closeIfParentEnded(TaskRecord task) {
+    if (!task.isChild()) {
+      return;
+    }
+    TaskState parent = ledger.findTask(task.parentTaskId()).map(TaskRecord::state).orElse(TaskState.REVOKED);
+    if (parent == TaskState.OPEN) {
+      return;
+    }
+    String reason = "parent task " + task.parentTaskId() + " is " + parent.name().toLowerCase();
+    try {
+      revoker.end(task, TaskState.REVOKED, TaskRevoker.MINTER, reason);
+    } catch (TaskException ended) {
+      log.debug("task {} was ended concurrently: {}", task.taskId(), ended.getMessage());
+    }
+    throw new TaskException(NOT_OPEN, reason);
   }
 
   /** Completing must never be blocked by bookkeeping: a failed inventory write is only logged. */
