@@ -16,12 +16,16 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Minter's policy v0, as loaded by {@link PolicyFile}: admin globs, declared roles and rules in file order.
+ * Minter's policy, as loaded by {@link PolicyFile}: admin globs, declared roles and rules in file order.
  * Immutable and pure, so one instance can be swapped atomically on reload and shared by every call.
  *
  * <p>Decisions deny by default. Rules are tried in file order and the first one that allows the whole request
  * wins; a rule never grants part of a request. When nothing allows it, the reason comes from the first rule
  * that applied to the caller, so the person reading it is pointed at the rule that most likely was meant.
+ *
+ * <p>A rule allows when it grants every requested role, the purpose and the TTL; every requested role's own
+ * requirements are met (human delegation, TTL, closed purpose list); the request stays within what its delegators
+ * handed on (the grant is policy ∩ delegated scope); and each of its CEL conditions holds for each requested role.
  */
 public final class Policy implements PolicyEngine {
   private final String source;
@@ -65,12 +69,13 @@ public final class Policy implements PolicyEngine {
       return new Decision.Deny(Decision.Deny.DEFAULT_DENY, malformed.get());
     }
     String who = request.identity().id();
+    Evaluation evaluation = new Evaluation(request);
     Decision.Deny firstDeny = null;
     for (Rule rule : rules) {
       if (!rule.appliesTo(who)) {
         continue;
       }
-      Optional<String> failure = failure(rule, request);
+      Optional<String> failure = failure(rule, evaluation);
       if (failure.isEmpty()) {
         return new Decision.Allow(grant(rule, request));
       }
@@ -113,16 +118,23 @@ public final class Policy implements PolicyEngine {
     return Optional.empty();
   }
 
-  /** The first reason {@code rule} does not allow {@code request}, or empty if it allows all of it. */
-  private static Optional<String> failure(Rule rule, PolicyRequest request) {
-    return checks(rule, request).stream().filter(c -> !c.passed()).map(Check::reason).findFirst();
+  /** The first reason {@code rule} does not allow the request, or empty if it allows all of it. */
+  private Optional<String> failure(Rule rule, Evaluation evaluation) {
+    return checks(rule, evaluation, true).stream().filter(c -> !c.passed()).map(Check::reason).findFirst();
   }
 
   /**
-   * Every check {@code rule} makes of {@code request}, in the order {@link #decide} makes them. Both {@link #decide}
-   * and {@link #explain} use this one list, so an explanation can never disagree with the decision.
+   * Every check {@code rule} makes of the request, in the order {@link #decide} makes them. Both {@link #decide}
+   * and {@link #explain} use this one list, so an explanation can never disagree with the decision. With {@code
+   * firstFailure}, the list ends after the first stage that fails (decide needs no more, and skipping the
+   * conditions saves their cost); the first failing check is the same either way.
+   *
+   * <p>Stages: what the rule grants (roles, purpose, TTL); what each requested role demands whoever grants it
+   * ({@link RoleSpec.Requirements}); what the delegators handed on ({@link DelegationView.Scope}); the rule's
+   * conditions, once per requested role.
    */
-  private static List<Check> checks(Rule rule, PolicyRequest request) {
+  private List<Check> checks(Rule rule, Evaluation evaluation, boolean firstFailure) {
+    PolicyRequest request = evaluation.request;
     List<Check> checks = new ArrayList<>();
     for (String role : request.roles()) {
       boolean granted = rule.roles().contains(role);
@@ -135,26 +147,83 @@ public final class Policy implements PolicyEngine {
         "purpose " + request.purpose() + ": " + (purposeOk ? "allowed" : "not allowed (allowed: " + allowed + ")"),
         purposeOk,
         "purpose '%s' is not allowed by rule '%s' (allowed: %s)".formatted(request.purpose(), rule.id(), allowed)));
-    Duration ttl = request.ttl().orElse(rule.maxTtl());
+    Duration ttl = request.ttl().orElse(cap(rule, request));
     boolean ttlOk = ttl.compareTo(rule.maxTtl()) <= 0;
     checks.add(new Check(
         "ttl " + ttl + ": " + (ttlOk ? "within " : "exceeds ") + rule.maxTtl(),
         ttlOk,
         "ttl %s exceeds the maximum %s of rule '%s'".formatted(ttl, rule.maxTtl(), rule.id())));
+    if (firstFailure && failed(checks)) {
+      return checks;
+    }
+    RoleChecks.requirements(request, roles, ttl, checks);
+    if (firstFailure && failed(checks)) {
+      return checks;
+    }
+    RoleChecks.scope(request, ttl, checks);
+    if (firstFailure && failed(checks)) {
+      return checks;
+    }
+    conditions(rule, evaluation, ttl, checks);
     return checks;
+  }
+
+  private static boolean failed(List<Check> checks) {
+    return checks.stream().anyMatch(c -> !c.passed());
+  }
+
+  /** Each condition of {@code rule}, once per requested role; an evaluation error fails closed. */
+  private void conditions(Rule rule, Evaluation evaluation, Duration ttl, List<Check> checks) {
+    List<String> asked = evaluation.request.roles();
+    for (Condition condition : rule.conditions()) {
+      String shown = condition.name().equals(condition.expr())
+          ? "'" + condition.expr() + "'"
+          : "'" + condition.name() + "' (" + condition.expr() + ")";
+      for (String role : asked) {
+        Condition.Outcome outcome = condition.evaluate(evaluation.variables(roles.get(role), ttl));
+        String forRole = asked.size() == 1 ? "" : " [role " + role + "]";
+        String what = outcome.held() ? "held" : outcome.error().map(e -> "error: " + e).orElse("failed");
+        String reason = outcome.error()
+            .map(e -> "condition '%s' of rule '%s' could not be evaluated: %s".formatted(condition.name(), rule.id(), e))
+            .orElse("condition '%s' of rule '%s' does not hold%s".formatted(condition.name(), rule.id(),
+                asked.size() == 1 ? "" : " for role '" + role + "'"));
+        checks.add(new Check("condition " + shown + forRole + ": " + what, outcome.held(), reason));
+      }
+    }
+  }
+
+  /**
+   * The longest TTL {@code rule} may grant this request: the rule's maximum, lowered by each requested role's own
+   * maximum and by what the delegators handed on. Also the TTL granted when none is asked for.
+   */
+  private Duration cap(Rule rule, PolicyRequest request) {
+    Duration cap = rule.maxTtl();
+    for (String name : request.roles()) {
+      Optional<Duration> roleMax = roles.get(name).requires().maxTtl();
+      if (roleMax.isPresent() && roleMax.get().compareTo(cap) < 0) {
+        cap = roleMax.get();
+      }
+    }
+    Optional<Duration> delegated = request.context().delegation().scope().flatMap(DelegationView.Scope::maxTtl);
+    if (delegated.isPresent() && delegated.get().compareTo(cap) < 0) {
+      cap = delegated.get();
+    }
+    return cap;
   }
 
   /**
    * How {@link #decide} reaches its decision on {@code request}: each rule in order, whether it applies to the
-   * caller, each of its checks, and the decision itself (computed by {@link #decide}, never re-derived).
+   * caller, each of its checks (conditions included, with held / failed / the evaluation error), and the decision
+   * itself (computed by {@link #decide}, never re-derived).
    */
   public PolicyExplanation explain(PolicyRequest request) {
     requireNonNull(request, "request");
     Optional<String> malformed = malformed(request);
+    Evaluation evaluation = new Evaluation(request);
     List<PolicyExplanation.RuleTrace> traces = new ArrayList<>();
     for (Rule rule : rules) {
       boolean applies = rule.appliesTo(request.identity().id());
-      List<Check> checks = applies && malformed.isEmpty() ? checks(rule, request) : List.of();
+      List<Check> checks = applies && malformed.isEmpty() ? checks(rule, evaluation, false) : List.of();
       List<String> lines = new ArrayList<>();
       lines.add("identity " + request.identity().id() + ": " + (applies ? "matches" : "does not match")
           + " " + rule.identities().stream().map(Glob::pattern).collect(Collectors.joining(", ")));
@@ -166,7 +235,24 @@ public final class Policy implements PolicyEngine {
   }
 
   /** One check of a rule: what a person reads in an explanation, and the reason a denial gives when it fails. */
-  private record Check(String label, boolean passed, String reason) {}
+  record Check(String label, boolean passed, String reason) {}
+
+  /** One request being decided, with its condition variables built at most once (only if a condition runs). */
+  private static final class Evaluation {
+    final PolicyRequest request;
+    private PolicyActivation activation;
+
+    Evaluation(PolicyRequest request) {
+      this.request = request;
+    }
+
+    Map<String, Object> variables(RoleSpec role, Duration ttl) {
+      if (activation == null) {
+        activation = new PolicyActivation(request);
+      }
+      return activation.forRole(role, ttl);
+    }
+  }
 
   private Grant grant(Rule rule, PolicyRequest request) {
     List<RoleSpec> specs = new ArrayList<>();
@@ -176,8 +262,8 @@ public final class Policy implements PolicyEngine {
       specs.add(spec);
       policies.addAll(spec.vaultPolicies());
     }
-    // Rounding down to whole seconds can only shorten the grant, never push it past the rule's maximum.
-    Duration ttl = Duration.ofSeconds(request.ttl().orElse(rule.maxTtl()).toSeconds());
+    // Rounding down to whole seconds can only shorten the grant, never push it past any maximum.
+    Duration ttl = Duration.ofSeconds(request.ttl().orElse(cap(rule, request)).toSeconds());
     return new Grant(rule.id(), specs, ttl, List.copyOf(policies));
   }
 
