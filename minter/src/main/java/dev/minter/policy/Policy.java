@@ -6,6 +6,7 @@ import dev.minter.attest.WorkloadIdentity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -246,11 +247,14 @@ public final class Policy implements PolicyEngine {
       this.request = request;
     }
 
+    private final Map<String, Map<String, Object>> byRole = new HashMap<>();
+
     Map<String, Object> variables(RoleSpec role, Duration ttl) {
       if (activation == null) {
         activation = new PolicyActivation(request);
       }
-      return activation.forRole(role, ttl);
+      // Rules with several conditions read the same variables; build them once per role and TTL.
+      return byRole.computeIfAbsent(role.name() + "@" + ttl, k -> activation.forRole(role, ttl));
     }
   }
 

@@ -94,6 +94,9 @@ final class PolicyActivation {
       case Short s -> (long) s;
       case Byte b -> (long) b;
       case Float f -> (double) f;
+      // JSON readers produce these for numbers out of int/double range or with exact decimals.
+      case java.math.BigInteger b -> b.bitLength() < 64 ? (Object) b.longValue() : b.doubleValue();
+      case java.math.BigDecimal d -> d.doubleValue();
       case Map<?, ?> m -> {
         Map<String, Object> out = new LinkedHashMap<>();
         m.forEach((k, v) -> out.put(String.valueOf(k), normalized(v)));

@@ -96,6 +96,10 @@ class PolicyConditionsTest {
             request().posture("disk_encrypted", true), request().posture("disk_encrypted", false)),
         Arguments.of("posture: number signal (Integer normalized)", "posture.risk_score < 50",
             request().posture("risk_score", 10), request().posture("risk_score", 80L)),
+        Arguments.of("posture: double signal", "posture.trust > 0.5",
+            request().posture("trust", 0.9), request().posture("trust", 0.1f)),
+        Arguments.of("posture: list signal", "\"patched\" in posture.tags",
+            request().posture("tags", List.of("patched", "edr")), request().posture("tags", List.of("edr"))),
         Arguments.of("posture: nested map", "posture.device.os == \"linux\"",
             request().posture("device", Map.of("os", "linux")), request().posture("device", Map.of("os", "windows"))));
   }
@@ -181,6 +185,29 @@ class PolicyConditionsTest {
 
     assertThat(d).isInstanceOfSatisfying(Decision.Deny.class,
         deny -> assertThat(deny.reason()).startsWith("purpose 'exfiltrate' is not allowed by rule 'guarded'"));
+  }
+
+  @Test
+  void decide_concurrentCalls_shareCompiledProgramsSafely() throws Exception {
+    Policy policy = guarded("time.hour >= 9 && identity.claims[\"k8s.namespace\"] == \"prod\"");
+    PolicyRequest yes = request().claim("k8s.namespace", "prod").build();
+    PolicyRequest no = request().claim("k8s.namespace", "dev").build();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+      List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        results.add(pool.submit(() -> {
+          for (int i = 0; i < 500; i++) {
+            if (!(policy.decide(yes) instanceof Decision.Allow) || !(policy.decide(no) instanceof Decision.Deny)) {
+              return false;
+            }
+          }
+          return true;
+        }));
+      }
+      for (var r : results) {
+        assertThat(r.get()).isTrue();
+      }
+    }
   }
 
   private static DelegationView chain(int agents) {
