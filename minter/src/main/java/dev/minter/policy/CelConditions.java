@@ -17,8 +17,8 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -72,10 +72,8 @@ public final class CelConditions {
     }
     try {
       var ast = COMPILER.compile(expr).getAst();
-      // The checker accepts dyn where bool is asked for (posture.flag); such results are checked when evaluated.
-      if (!ast.getResultType().equals(SimpleType.BOOL) && !ast.getResultType().equals(SimpleType.DYN)) {
-        throw new PolicyException("%s: '%s' yields %s (expected: a bool)".formatted(where, expr, ast.getResultType().name()));
-      }
+      // The checker (result type bool) also accepts dyn, e.g. a bare posture.flag: Condition checks those results
+      // when it evaluates them, and anything but a bool fails closed.
       return new Condition(name, expr, RUNTIME.createProgram(ast));
     } catch (CelValidationException e) {
       throw new PolicyException("%s: invalid CEL condition '%s': %s".formatted(where, expr, e.getMessage()), e);
@@ -106,7 +104,7 @@ public final class CelConditions {
     for (int i = 0; i < nameTypePairs.length; i += 2) {
       f.put((String) nameTypePairs[i], (CelType) nameTypePairs[i + 1]);
     }
-    return java.util.Collections.unmodifiableMap(f);
+    return Collections.unmodifiableMap(f);
   }
 
   private static Map<String, StructType> structs() {
@@ -136,10 +134,5 @@ public final class CelConditions {
         .addVar("posture", MapType.create(SimpleType.STRING, SimpleType.DYN));
     STRUCTS.forEach(builder::addVar);
     return builder.build();
-  }
-
-  /** The names of the variables conditions may read. */
-  static List<String> variableNames() {
-    return List.of("identity", "request", "resource", "delegation", "agent", "time", "posture");
   }
 }

@@ -6,7 +6,6 @@ import dev.minter.attest.WorkloadIdentity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,13 +69,13 @@ public final class Policy implements PolicyEngine {
       return new Decision.Deny(Decision.Deny.DEFAULT_DENY, malformed.get());
     }
     String who = request.identity().id();
-    Evaluation evaluation = new Evaluation(request);
+    PolicyActivation variables = new PolicyActivation(request);
     Decision.Deny firstDeny = null;
     for (Rule rule : rules) {
       if (!rule.appliesTo(who)) {
         continue;
       }
-      Optional<String> failure = failure(rule, evaluation);
+      Optional<String> failure = failure(rule, variables);
       if (failure.isEmpty()) {
         return new Decision.Allow(grant(rule, request));
       }
@@ -120,8 +119,8 @@ public final class Policy implements PolicyEngine {
   }
 
   /** The first reason {@code rule} does not allow the request, or empty if it allows all of it. */
-  private Optional<String> failure(Rule rule, Evaluation evaluation) {
-    return checks(rule, evaluation, true).stream().filter(c -> !c.passed()).map(Check::reason).findFirst();
+  private Optional<String> failure(Rule rule, PolicyActivation variables) {
+    return checks(rule, variables, true).stream().filter(c -> !c.passed()).map(Check::reason).findFirst();
   }
 
   /**
@@ -134,8 +133,8 @@ public final class Policy implements PolicyEngine {
    * ({@link RoleSpec.Requirements}); what the delegators handed on ({@link DelegationView.Scope}); the rule's
    * conditions, once per requested role.
    */
-  private List<Check> checks(Rule rule, Evaluation evaluation, boolean firstFailure) {
-    PolicyRequest request = evaluation.request;
+  private List<Check> checks(Rule rule, PolicyActivation variables, boolean firstFailure) {
+    PolicyRequest request = variables.request();
     List<Check> checks = new ArrayList<>();
     for (String role : request.roles()) {
       boolean granted = rule.roles().contains(role);
@@ -165,32 +164,12 @@ public final class Policy implements PolicyEngine {
     if (firstFailure && failed(checks)) {
       return checks;
     }
-    conditions(rule, evaluation, ttl, checks);
+    ConditionChecks.add(rule, variables, roles, ttl, checks);
     return checks;
   }
 
   private static boolean failed(List<Check> checks) {
     return checks.stream().anyMatch(c -> !c.passed());
-  }
-
-  /** Each condition of {@code rule}, once per requested role; an evaluation error fails closed. */
-  private void conditions(Rule rule, Evaluation evaluation, Duration ttl, List<Check> checks) {
-    List<String> asked = evaluation.request.roles();
-    for (Condition condition : rule.conditions()) {
-      String shown = condition.name().equals(condition.expr())
-          ? "'" + condition.expr() + "'"
-          : "'" + condition.name() + "' (" + condition.expr() + ")";
-      for (String role : asked) {
-        Condition.Outcome outcome = condition.evaluate(evaluation.variables(roles.get(role), ttl));
-        String forRole = asked.size() == 1 ? "" : " [role " + role + "]";
-        String what = outcome.held() ? "held" : outcome.error().map(e -> "error: " + e).orElse("failed");
-        String reason = outcome.error()
-            .map(e -> "condition '%s' of rule '%s' could not be evaluated: %s".formatted(condition.name(), rule.id(), e))
-            .orElse("condition '%s' of rule '%s' does not hold%s".formatted(condition.name(), rule.id(),
-                asked.size() == 1 ? "" : " for role '" + role + "'"));
-        checks.add(new Check("condition " + shown + forRole + ": " + what, outcome.held(), reason));
-      }
-    }
   }
 
   /**
@@ -220,11 +199,11 @@ public final class Policy implements PolicyEngine {
   public PolicyExplanation explain(PolicyRequest request) {
     requireNonNull(request, "request");
     Optional<String> malformed = malformed(request);
-    Evaluation evaluation = new Evaluation(request);
+    PolicyActivation variables = new PolicyActivation(request);
     List<PolicyExplanation.RuleTrace> traces = new ArrayList<>();
     for (Rule rule : rules) {
       boolean applies = rule.appliesTo(request.identity().id());
-      List<Check> checks = applies && malformed.isEmpty() ? checks(rule, evaluation, false) : List.of();
+      List<Check> checks = applies && malformed.isEmpty() ? checks(rule, variables, false) : List.of();
       List<String> lines = new ArrayList<>();
       lines.add("identity " + request.identity().id() + ": " + (applies ? "matches" : "does not match")
           + " " + rule.identities().stream().map(Glob::pattern).collect(Collectors.joining(", ")));
@@ -237,26 +216,6 @@ public final class Policy implements PolicyEngine {
 
   /** One check of a rule: what a person reads in an explanation, and the reason a denial gives when it fails. */
   record Check(String label, boolean passed, String reason) {}
-
-  /** One request being decided, with its condition variables built at most once (only if a condition runs). */
-  private static final class Evaluation {
-    final PolicyRequest request;
-    private PolicyActivation activation;
-
-    Evaluation(PolicyRequest request) {
-      this.request = request;
-    }
-
-    private final Map<String, Map<String, Object>> byRole = new HashMap<>();
-
-    Map<String, Object> variables(RoleSpec role, Duration ttl) {
-      if (activation == null) {
-        activation = new PolicyActivation(request);
-      }
-      // Rules with several conditions read the same variables; build them once per role and TTL.
-      return byRole.computeIfAbsent(role.name() + "@" + ttl, k -> activation.forRole(role, ttl));
-    }
-  }
 
   private Grant grant(Rule rule, PolicyRequest request) {
     List<RoleSpec> specs = new ArrayList<>();

@@ -12,15 +12,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The values of the condition variables ({@link CelConditions#VARIABLES}) for one request. The parts that do not
- * depend on the role or rule are built once per request; {@link #forRole} adds {@code request} and {@code resource}.
+ * The values of the condition variables ({@link CelConditions#VARIABLES}) for one request being decided. Built only
+ * when a condition first runs (most requests meet rules without conditions); the parts that do not depend on the
+ * role are built once, and {@link #forRole} adds {@code request} and {@code resource} once per role and TTL. Not
+ * thread-safe: one instance per decision.
  */
 final class PolicyActivation {
   private final PolicyRequest request;
-  private final Map<String, Object> base;
+  private final Map<String, Map<String, Object>> byRole = new HashMap<>();
+  private Map<String, Object> base;
 
   PolicyActivation(PolicyRequest request) {
     this.request = request;
+  }
+
+  PolicyRequest request() {
+    return request;
+  }
+
+  /** The variables with {@code resource} and {@code request.role} bound to {@code role}, granted for {@code ttl}. */
+  Map<String, Object> forRole(RoleSpec role, Duration ttl) {
+    if (base == null) {
+      base = base();
+    }
+    return byRole.computeIfAbsent(role.name() + "@" + ttl, k -> bind(role, ttl));
+  }
+
+  private Map<String, Object> base() {
     PolicyContext ctx = request.context();
     Map<String, Object> b = new HashMap<>();
     b.put("identity", identity(request.identity()));
@@ -28,11 +46,10 @@ final class PolicyActivation {
     b.put("agent", agent(ctx.agent()));
     b.put("time", time(ctx.now()));
     b.put("posture", normalized(ctx.posture()));
-    this.base = Map.copyOf(b);
+    return Map.copyOf(b);
   }
 
-  /** The variables with {@code resource} and {@code request.role} bound to {@code role}, granted for {@code ttl}. */
-  Map<String, Object> forRole(RoleSpec role, Duration ttl) {
+  private Map<String, Object> bind(RoleSpec role, Duration ttl) {
     Map<String, Object> vars = new HashMap<>(base);
     vars.put("request", Map.of(
         "purpose", request.purpose(),
