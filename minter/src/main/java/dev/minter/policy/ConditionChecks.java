@@ -23,7 +23,7 @@ final class ConditionChecks {
         Condition.Outcome outcome = condition.evaluate(variables.forRole(roles.get(role), ttl));
         String forRole = asked.size() == 1 ? "" : " [role " + role + "]";
         String what = outcome.held() ? "held" : outcome.error().map(e -> "error: " + e).orElse("failed");
-        String reason = outcome.error()
+        String reason = outcome.held() ? "" : outcome.error()
             .map(e -> "condition '%s' of rule '%s' could not be evaluated: %s".formatted(condition.name(), rule.id(), e))
             .orElse("condition '%s' of rule '%s' does not hold%s".formatted(condition.name(), rule.id(),
                 asked.size() == 1 ? "" : " for role '" + role + "'"));

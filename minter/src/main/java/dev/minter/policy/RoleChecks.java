@@ -24,7 +24,7 @@ final class RoleChecks {
         out.add(new Policy.Check(
             "role " + name + " requires a human delegation: " + human.map(h -> "delegated by " + h).orElse("none"),
             human.isPresent(),
-            "role '%s' requires a human delegation (send delegation_token)".formatted(name)));
+            human.isPresent() ? "" : "role '%s' requires a human delegation (send delegation_token)".formatted(name)));
       }
       if (requires.maxTtl().isPresent()) {
         Duration max = requires.maxTtl().get();
@@ -32,7 +32,7 @@ final class RoleChecks {
         out.add(new Policy.Check(
             "ttl " + ttl + ": " + (ok ? "within " : "exceeds ") + "role " + name + " maximum " + max,
             ok,
-            "ttl %s exceeds the maximum %s of role '%s' (ask for %s or less)".formatted(ttl, max, name, max)));
+            ok ? "" : "ttl %s exceeds the maximum %s of role '%s' (ask for %s or less)".formatted(ttl, max, name, max)));
       }
       if (!requires.purposes().isEmpty()) {
         boolean ok = requires.purposes().contains(request.purpose());
@@ -41,7 +41,7 @@ final class RoleChecks {
             "purpose " + request.purpose() + ": " + (ok ? "one of" : "not one of") + " role " + name + " purposes ("
                 + list + ")",
             ok,
-            "role '%s' may only be used for the purposes: %s (declared: '%s')".formatted(name, list, request.purpose())));
+            ok ? "" : "role '%s' may only be used for the purposes: %s (declared: '%s')".formatted(name, list, request.purpose())));
       }
     }
   }
@@ -59,25 +59,31 @@ final class RoleChecks {
       out.add(new Policy.Check(
           "role " + role + ": " + (ok ? "delegated" : "not delegated (delegated: [" + delegatedRoles + "])"),
           ok,
-          "role '%s' was not delegated (delegated: [%s])".formatted(role, delegatedRoles)));
+          ok ? "" : "role '%s' was not delegated (delegated: [%s])".formatted(role, delegatedRoles)));
     }
     String purposes = scope.purposes().stream().map(Glob::pattern).collect(Collectors.joining(", "));
     boolean purposeOk = scope.allowsPurpose(request.purpose());
     out.add(new Policy.Check(
         "purpose " + request.purpose() + ": " + (purposeOk ? "delegated" : "not delegated (delegated: [" + purposes + "])"),
         purposeOk,
-        "purpose '%s' was not delegated (delegated: [%s])".formatted(request.purpose(), purposes)));
+        purposeOk ? "" : "purpose '%s' was not delegated (delegated: [%s])".formatted(request.purpose(), purposes)));
     if (scope.maxTtl().isPresent()) {
       Duration max = scope.maxTtl().get();
       // A parent task with less than a second left cannot hand on a usable TTL: Vault would read 0s as "default".
       boolean usable = max.toSeconds() >= 1;
       boolean ok = usable && ttl.compareTo(max) <= 0;
-      out.add(new Policy.Check(
-          "ttl " + ttl + ": " + (ok ? "within" : "exceeds") + " delegated maximum " + max,
-          ok,
-          usable
-              ? "ttl %s exceeds the delegated maximum %s (ask for %s or less)".formatted(ttl, max, max)
-              : "the delegated time left (%s) is less than 1s".formatted(max)));
+      String reason;
+      if (ok) {
+        reason = "";
+      } else if (usable) {
+        reason = "ttl %s exceeds the delegated maximum %s (ask for %s or less)".formatted(ttl, max, max);
+      } else {
+        reason = "the delegated time left (%s) is less than 1s".formatted(max);
+      }
+      String label = usable
+          ? "ttl " + ttl + ": " + (ok ? "within" : "exceeds") + " delegated maximum " + max
+          : "delegated maximum " + max + ": less than 1s";
+      out.add(new Policy.Check(label, ok, reason));
     }
   }
 }
