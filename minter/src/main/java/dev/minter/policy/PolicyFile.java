@@ -262,11 +262,11 @@ public final class PolicyFile {
         .toList();
     List<Glob> purposes = node.field("purposes").nonEmptyItems().stream().map(PolicyFile::glob).toList();
     Duration maxTtl = maxTtl(node.field("max_ttl"));
-    return new Rule(id, identities, ruleRoles, purposes, maxTtl, conditions(node.field("when")));
+    return new Rule(id, identities, ruleRoles, purposes, maxTtl, conditions(node.field("when"), id));
   }
 
   /** Each item is an expression, or {@code {name, expr}} so that denials can name it. All compile now or never. */
-  private static List<Condition> conditions(YamlNode node) {
+  private static List<Condition> conditions(YamlNode node, String ruleId) {
     List<YamlNode> items = node.items();
     if (items.size() > CelConditions.MAX_CONDITIONS) {
       throw node.fail("at most " + CelConditions.MAX_CONDITIONS + " conditions");
@@ -285,7 +285,7 @@ public final class PolicyFile {
         exprNode = item;
       }
       String expr = exprNode.text("a CEL expression (a string), or {name: ..., expr: ...}");
-      conditions.add(CelConditions.compile(name == null ? expr : name, expr, item.where()));
+      conditions.add(CelConditions.compile(name == null ? expr : name, expr, item.where() + " (rule '" + ruleId + "')"));
     }
     return List.copyOf(conditions);
   }

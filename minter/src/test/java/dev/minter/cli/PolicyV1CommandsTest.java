@@ -123,7 +123,7 @@ class PolicyV1CommandsTest {
     Path file = write("bad.yaml", POLICY.replace("time.hour >= 9", "time.hour >= \"9\""));
 
     assertThat(Main.commandLine().execute("policy", "check", file.toString())).isEqualTo(1);
-    assertThat(stdout()).startsWith("INVALID: " + file + ": rules[0].when[1]: invalid CEL condition")
+    assertThat(stdout()).startsWith("INVALID: " + file + ": rules[0].when[1] (rule 'prod-oncall'): invalid CEL condition")
         .contains("no matching overload");
   }
 
