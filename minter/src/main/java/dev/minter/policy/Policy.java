@@ -192,6 +192,11 @@ public final class Policy implements PolicyEngine {
   }
 
   @Override
+  public AnomalySettings anomalySettings() {
+    return anomalies.settings();
+  }
+
+  @Override
   public boolean requiresOwner() {
     return requireOwner;
   }

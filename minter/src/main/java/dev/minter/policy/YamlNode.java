@@ -115,6 +115,22 @@ final class YamlNode {
     return node.asText();
   }
 
+  /** Whether the node is a mapping (e.g. a kind's settings rather than a bare value). */
+  boolean isMapping() {
+    return !isMissing() && node.isObject();
+  }
+
+  /** A YAML number, or {@code absent} when the key is missing; quoted strings are refused, not converted. */
+  double number(double absent, String expected) {
+    if (isMissing()) {
+      return absent;
+    }
+    if (!node.isNumber()) {
+      throw fail(expected);
+    }
+    return node.doubleValue();
+  }
+
   /** A failure for this node: {@code file: path: value (expected: what)}. */
   PolicyException fail(String expected) {
     return failValue(shown(), expected);
