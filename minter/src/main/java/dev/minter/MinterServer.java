@@ -1,5 +1,7 @@
 package dev.minter;
 
+import dev.minter.anomaly.AnomalyDetector;
+import dev.minter.anomaly.AnomalyGuard;
 import dev.minter.api.AdminAgents;
 import dev.minter.api.AdminService;
 import dev.minter.api.AttestationInterceptor;
@@ -18,6 +20,9 @@ import dev.minter.audit.AuditLog;
 import dev.minter.audit.JsonlAuditLog;
 import dev.minter.config.MinterConfig;
 import dev.minter.ledger.Ledger;
+import dev.minter.metrics.MetricsEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.minter.ledger.SqliteLedger;
 import dev.minter.ledger.TokenCipher;
 import dev.minter.policy.PolicyEngine;
@@ -202,7 +207,11 @@ public final class MinterServer implements AutoCloseable {
       AgentLifecycle agentLifecycle = new AgentLifecycle(ledger, revoker, audit, clock);
       PolicyContexts contexts = new PolicyContexts(ledger, PostureSource.NONE, clock);
       Delegations delegations = new Delegations();
-      List<TaskGuard> guards = List.of();
+      // Anomaly detection (docs/anomalies.md): last guard, so calls another guard refuses are never learned.
+      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      closeables.push(metrics::close);
+      AnomalyGuard anomalies = new AnomalyGuard(new AnomalyDetector(ledger, clock), audit, metrics, policySource);
+      List<TaskGuard> guards = List.of(anomalies);
       TaskService tasks = new TaskService(
           policySource, vault, engines, ledger, audit, revoker, inventory, contexts, delegations, guards, clock);
 
@@ -212,7 +221,10 @@ public final class MinterServer implements AutoCloseable {
       TrustBundles trust = trustBundles(config, http, clock);
       closeables.push(trust);
       Attestors attestors = attestors(config, clock, nonces, http, ledger, trust);
-      AttestationInterceptor attestation = new AttestationInterceptor(attestors, audit);
+      AttestationInterceptor attestation = new AttestationInterceptor(attestors, audit, anomalies::attestationRejected);
+      if (config.metrics() != null) {
+        closeables.push(MetricsEndpoint.start(address(config.metrics().listen()), metrics));
+      }
       HealthStatusManager health = new HealthStatusManager();
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
       Server server =

@@ -27,6 +27,7 @@ import java.util.Map;
  * @param trustBundles SPIFFE bundle files, bundle endpoints and the Workload API (rotating trust sources), or null
  * @param baseDir where relative paths in attestor settings resolve (set by {@link ConfigLoader}: the file's folder)
  * @param agents agent inventory settings (auto-suspension of idle agents)
+ * @param metrics where Prometheus metrics are served; null: not served
  */
 public record MinterConfig(
     String listen,
@@ -42,7 +43,8 @@ public record MinterConfig(
     Map<String, JsonNode> attestors,
     @JsonProperty("trust_bundles") JsonNode trustBundles,
     @JsonProperty("base_dir") Path baseDir,
-    AgentSettings agents) {
+    AgentSettings agents,
+    Metrics metrics) {
   public MinterConfig {
     requireNonNull(listen, "listen");
     requireNonNull(tls, "tls");
@@ -63,7 +65,7 @@ public record MinterConfig(
   MinterConfig withBaseDir(Path dir) {
     return new MinterConfig(
         listen, tls, trustDomains, vault, ledger, audit, policy, maintenanceInterval, identityDomain, clockSkew,
-        attestors, trustBundles, dir, agents);
+        attestors, trustBundles, dir, agents, metrics);
   }
 
   /**
@@ -77,6 +79,13 @@ public record MinterConfig(
       if (autoSuspendAfter != null && (autoSuspendAfter.isNegative() || autoSuspendAfter.isZero())) {
         throw new IllegalArgumentException("agents.auto_suspend_after: " + autoSuspendAfter + " (expected: > 0)");
       }
+    }
+  }
+
+  /** @param listen host:port of the Prometheus endpoint ({@code GET /metrics}), e.g. {@code 127.0.0.1:9464} */
+  public record Metrics(String listen) {
+    public Metrics {
+      requireNonNull(listen, "metrics.listen");
     }
   }
 
