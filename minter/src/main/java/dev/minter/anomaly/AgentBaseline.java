@@ -20,20 +20,26 @@ final class AgentBaseline {
   private final Instant firstSeen;
   private final Set<String> roles;
   private final Set<String> purposes;
-  private long events; // allowed calls, for the learning period (a lower bound when seeded)
+  private long events; // allowed calls watched, for the learning period
+  private final boolean established; // the inventory shows earlier use: the call-count part of learning is done
   final MintRate rate = new MintRate();
   final HourHistogram hours = new HourHistogram();
   final FanOut fanOut = new FanOut();
 
-  private AgentBaseline(String identity, Instant firstSeen, Set<String> roles, Set<String> purposes, long events) {
+  private AgentBaseline(
+      String identity, Instant firstSeen, Set<String> roles, Set<String> purposes, boolean established) {
     this.identity = identity;
     this.firstSeen = firstSeen;
     this.roles = new HashSet<>(roles);
     this.purposes = new HashSet<>(purposes);
-    this.events = events;
+    this.established = established;
   }
 
-  /** From the inventory's record; each role used counts as one earlier call (the inventory keeps no call count). */
+  /**
+   * From the inventory's record, so a restart does not relearn what the agent used. The inventory keeps no call
+   * count: an agent with any recorded use has done the call-count part of its learning; the time part (first seen
+   * at least the learning period ago) still applies.
+   */
   static AgentBaseline seeded(String identity, Optional<AgentRecord> record, Instant now) {
     return record
         .map(r -> new AgentBaseline(
@@ -41,8 +47,8 @@ final class AgentBaseline {
             r.firstSeen() == null ? now : r.firstSeen(),
             r.rolesUsed().keySet(),
             r.purposes(),
-            r.rolesUsed().size()))
-        .orElseGet(() -> new AgentBaseline(identity, now, Set.of(), Set.of(), 0));
+            !r.rolesUsed().isEmpty()))
+        .orElseGet(() -> new AgentBaseline(identity, now, Set.of(), Set.of(), false));
   }
 
   List<Anomaly> check(Activity a, Instant now, AnomalySettings s) {
@@ -77,7 +83,7 @@ final class AgentBaseline {
 
   private Optional<Anomaly> newValues(
       String kind, String noun, Set<String> seen, List<String> asked, Instant now, AnomalySettings.Learning s) {
-    if (now.isBefore(firstSeen.plus(s.period())) || events < s.minEvents()) {
+    if (now.isBefore(firstSeen.plus(s.period())) || (!established && events < s.minEvents())) {
       return Optional.empty(); // still learning what is normal for this agent
     }
     List<String> unseen = asked.stream().filter(v -> !seen.contains(v)).distinct().toList();
@@ -88,8 +94,19 @@ final class AgentBaseline {
         new Anomaly(
             kind,
             identity,
-            noun + "s used since " + firstSeen + ": " + (seen.isEmpty() ? "none" : new TreeSet<>(seen))
+            noun + "s used since " + firstSeen + ": " + listed(seen)
                 + " (learning ended after " + s.period() + " and " + s.minEvents() + " calls)",
             "first use of " + noun + (unseen.size() == 1 ? " '" + unseen.get(0) + "'" : "s " + unseen)));
+  }
+
+  /** At most ten, sorted: an audit record names the baseline, it need not dump it. */
+  private static String listed(Set<String> seen) {
+    if (seen.isEmpty()) {
+      return "none";
+    }
+    List<String> sorted = List.copyOf(new TreeSet<>(seen));
+    return sorted.size() <= 10
+        ? sorted.toString()
+        : sorted.subList(0, 10).toString().replace("]", ", … " + (sorted.size() - 10) + " more]");
   }
 }
