@@ -111,9 +111,9 @@ public final class AnomalyGuard implements TaskGuard {
   /**
    * A rejected attestation (from the gRPC interceptor). The caller has no verified identity, so failures are counted
    * per peer address (host only: ports change per connection). The call is refused already; every action only
-   * audits and counts for this kind.
+   * audits and counts for this kind. {@code requestId} ties the anomaly record to the {@code attest.reject} one.
    */
-  public void attestationRejected(AttestationResult.Rejected rejected, SocketAddress peer) {
+  public void attestationRejected(AttestationResult.Rejected rejected, SocketAddress peer, String requestId) {
     metrics.counter("minter.attestation.rejected", "failure", rejected.failure().name().toLowerCase(Locale.ROOT))
         .increment();
     String source = peer instanceof InetSocketAddress inet && inet.getAddress() != null
@@ -132,7 +132,7 @@ public final class AnomalyGuard implements TaskGuard {
               .put("observation", anomaly.observation())
               .put("action", name(action))
               .decision(action == AnomalyAction.ALERT ? "alert" : "deny")
-              .requestId(RequestIds.current())
+              .requestId(requestId)
               .build());
       count(anomaly, action);
       log.warn("anomaly {} from {}", anomaly.describe(), source);

@@ -55,10 +55,13 @@ public final class AttestationInterceptor implements ServerInterceptor {
   /** Hears of every rejected attestation after it is audited (e.g. the anomaly detector). Must not block. */
   @FunctionalInterface
   public interface RejectionListener {
-    RejectionListener NONE = (rejected, peer) -> {};
+    RejectionListener NONE = (rejected, peer, requestId) -> {};
 
-    /** {@code peer} is the transport's remote address: a rejected caller has no verified identity. */
-    void rejected(AttestationResult.Rejected rejected, SocketAddress peer);
+    /**
+     * {@code peer} is the transport's remote address (a rejected caller has no verified identity); {@code requestId}
+     * is the one in the {@code attest.reject} record.
+     */
+    void rejected(AttestationResult.Rejected rejected, SocketAddress peer, String requestId);
   }
 
   public AttestationInterceptor(Attestors attestors, AuditLog audit) {
@@ -152,7 +155,7 @@ public final class AttestationInterceptor implements ServerInterceptor {
       return Status.UNAVAILABLE.withDescription("audit log unavailable (request " + requestId + ")");
     }
     try {
-      rejections.rejected(rejected, peer);
+      rejections.rejected(rejected, peer, requestId);
     } catch (RuntimeException e) {
       log.warn("{} rejection listener failed: {}", requestId, e.toString()); // the rejection itself stands
     }

@@ -190,12 +190,13 @@ class AnomalyGuardTest {
     var peer = new InetSocketAddress("10.0.0.9", 50_000);
 
     for (int i = 0; i < 6; i++) {
-      guard.attestationRejected(new AttestationResult.Rejected("x509_svid", "untrusted issuer"), peer);
+      guard.attestationRejected(new AttestationResult.Rejected("x509_svid", "untrusted issuer"), peer, "req_" + i);
     }
 
     assertThat(anomalyRecords()).singleElement().satisfies(r -> assertThat(r)
         .containsEntry("event", "anomaly.attestation_failures")
         .containsEntry("source", "10.0.0.9")
+        .containsEntry("request_id", "req_3")
         .containsEntry("observation", "4 failed attestations in the last PT1M (latest: x509_svid untrusted)")
         .doesNotContainKey("identity"));
     assertThat(metrics.find("minter.attestation.rejected").tags("failure", "untrusted").counter().count())
