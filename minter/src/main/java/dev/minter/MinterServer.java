@@ -207,7 +207,7 @@ public final class MinterServer implements AutoCloseable {
       AgentLifecycle agentLifecycle = new AgentLifecycle(ledger, revoker, audit, clock);
       PolicyContexts contexts = new PolicyContexts(ledger, PostureSource.NONE, clock);
       Delegations delegations = new Delegations();
-      // Anomaly detection (docs/anomalies.md): last guard, so calls another guard refuses are never learned.
+      // Anomaly detection (docs/anomalies.md). It learns only calls that went ahead, so it may run before other guards.
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       closeables.push(metrics::close);
       AnomalyGuard anomalies = new AnomalyGuard(new AnomalyDetector(ledger, clock), audit, metrics, policySource);

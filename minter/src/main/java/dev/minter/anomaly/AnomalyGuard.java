@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Only calls that went ahead are learned ({@link #begun}, {@link #minted}): a refused call must not teach the
- * baseline that it is normal. Wire this guard last, so a refusal by another guard is not learned either.
+ * baseline that it is normal — whether this guard, a later guard (quotas) or Vault refused it. So this guard may
+ * run before the quota guard, which wants to be last.
  */
 public final class AnomalyGuard implements TaskGuard {
   private static final Logger log = LoggerFactory.getLogger(AnomalyGuard.class);

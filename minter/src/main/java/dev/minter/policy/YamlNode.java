@@ -35,6 +35,11 @@ final class YamlNode {
     return node == null || node.isNull() || node.isMissingNode();
   }
 
+  /** Whether the node is a mapping (e.g. a kind's settings rather than a bare value). */
+  boolean isMapping() {
+    return !isMissing() && node.isObject();
+  }
+
   YamlNode field(String key) {
     requireMapping();
     return new YamlNode(source, path.isEmpty() ? key : path + "." + key, node.get(key));
@@ -97,6 +102,17 @@ final class YamlNode {
     return node.booleanValue();
   }
 
+  /** A YAML number, or {@code absent} when the key is missing; quoted strings are refused, not converted. */
+  double number(double absent, String expected) {
+    if (isMissing()) {
+      return absent;
+    }
+    if (!node.isNumber()) {
+      throw fail(expected);
+    }
+    return node.doubleValue();
+  }
+
   /** A non-blank string scalar; numbers and booleans are refused rather than converted. */
   String text() {
     if (!isMissing() && node.isValueNode() && !node.isTextual()) {
@@ -113,22 +129,6 @@ final class YamlNode {
       throw fail(expected);
     }
     return node.asText();
-  }
-
-  /** Whether the node is a mapping (e.g. a kind's settings rather than a bare value). */
-  boolean isMapping() {
-    return !isMissing() && node.isObject();
-  }
-
-  /** A YAML number, or {@code absent} when the key is missing; quoted strings are refused, not converted. */
-  double number(double absent, String expected) {
-    if (isMissing()) {
-      return absent;
-    }
-    if (!node.isNumber()) {
-      throw fail(expected);
-    }
-    return node.doubleValue();
   }
 
   /** A failure for this node: {@code file: path: value (expected: what)}. */
