@@ -29,6 +29,7 @@ import java.util.Map;
  * @param agents agent inventory settings (auto-suspension of idle agents)
  * @param delegation trusted issuers of human → agent delegation tokens (read by {@code DelegationConfig}), or null:
  *     delegation tokens are refused
+ * @param metrics where Prometheus metrics are served; null: not served
  */
 public record MinterConfig(
     String listen,
@@ -45,7 +46,8 @@ public record MinterConfig(
     @JsonProperty("trust_bundles") JsonNode trustBundles,
     @JsonProperty("base_dir") Path baseDir,
     AgentSettings agents,
-    JsonNode delegation) {
+    JsonNode delegation,
+    Metrics metrics) {
   public MinterConfig {
     requireNonNull(listen, "listen");
     requireNonNull(tls, "tls");
@@ -66,7 +68,7 @@ public record MinterConfig(
   MinterConfig withBaseDir(Path dir) {
     return new MinterConfig(
         listen, tls, trustDomains, vault, ledger, audit, policy, maintenanceInterval, identityDomain, clockSkew,
-        attestors, trustBundles, dir, agents, delegation);
+        attestors, trustBundles, dir, agents, delegation, metrics);
   }
 
   /**
@@ -80,6 +82,13 @@ public record MinterConfig(
       if (autoSuspendAfter != null && (autoSuspendAfter.isNegative() || autoSuspendAfter.isZero())) {
         throw new IllegalArgumentException("agents.auto_suspend_after: " + autoSuspendAfter + " (expected: > 0)");
       }
+    }
+  }
+
+  /** @param listen host:port of the Prometheus endpoint ({@code GET /metrics}), e.g. {@code 127.0.0.1:9464} */
+  public record Metrics(String listen) {
+    public Metrics {
+      requireNonNull(listen, "metrics.listen");
     }
   }
 
