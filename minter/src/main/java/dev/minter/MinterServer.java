@@ -221,14 +221,14 @@ public final class MinterServer implements AutoCloseable {
           Delegator.DEFAULT_GRANT_WINDOW, clock);
       Delegations delegations = new Delegations(
           delegationTokens(config, http, clock), new ChildGrants(grantTokens, ledger, audit, clock));
-      Delegator delegator = new Delegator(policySource, ledger, ledger, audit, inventory, contexts, delegations,
-          grantTokens, Delegator.DEFAULT_GRANT_WINDOW, clock);
       // Anomaly detection (docs/anomalies.md). It learns only calls that went ahead, so it may run before other guards.
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       closeables.push(metrics::close);
       AnomalyGuard anomalies = new AnomalyGuard(new AnomalyDetector(ledger, clock), audit, metrics, policySource);
       // Quotas last: a guard after it that refuses would leave its in-flight slot counted until it lapses.
       List<TaskGuard> guards = List.of(anomalies, new QuotaGuard(ledger, audit, clock));
+      Delegator delegator = new Delegator(policySource, ledger, ledger, audit, inventory, contexts, delegations,
+          grantTokens, Delegator.DEFAULT_GRANT_WINDOW, guards, clock);
       TaskService tasks = new TaskService(
           policySource, vault, engines, ledger, audit, revoker, inventory, contexts, delegations, guards, clock);
 

@@ -91,6 +91,7 @@ public final class AnomalyGuard implements TaskGuard {
    * Before {@code caller} hands a delegation grant from {@code parent} to a sub-agent: checks fan-out and applies the
    * policy's action (may throw DENIED). The Delegate code calls this, then {@link #delegated} once the grant exists.
    */
+  @Override
   public void beforeDelegate(WorkloadIdentity caller, TaskRecord parent, PolicyContext context, PolicyEngine engine) {
     Optional<Anomaly> found = detector.checkDelegation(caller.id(), parent.taskId(), engine.anomalySettings());
     if (found.isPresent()) {
@@ -101,6 +102,7 @@ public final class AnomalyGuard implements TaskGuard {
   }
 
   /** After {@code caller} issued a delegation grant from {@code parent}. Never throws. */
+  @Override
   public void delegated(WorkloadIdentity caller, TaskRecord parent) {
     try {
       detector.learnDelegation(caller.id(), parent.taskId());
