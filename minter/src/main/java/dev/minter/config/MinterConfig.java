@@ -27,6 +27,8 @@ import java.util.Map;
  * @param trustBundles SPIFFE bundle files, bundle endpoints and the Workload API (rotating trust sources), or null
  * @param baseDir where relative paths in attestor settings resolve (set by {@link ConfigLoader}: the file's folder)
  * @param agents agent inventory settings (auto-suspension of idle agents)
+ * @param policyReload how changes to the policy file are picked up (default: watched, re-hashed every 2s)
+ * @param posture where posture signals come from, or null: none
  */
 public record MinterConfig(
     String listen,
@@ -42,7 +44,9 @@ public record MinterConfig(
     Map<String, JsonNode> attestors,
     @JsonProperty("trust_bundles") JsonNode trustBundles,
     @JsonProperty("base_dir") Path baseDir,
-    AgentSettings agents) {
+    AgentSettings agents,
+    @JsonProperty("policy_reload") PolicyReloadSettings policyReload,
+    PostureSettings posture) {
   public MinterConfig {
     requireNonNull(listen, "listen");
     requireNonNull(tls, "tls");
@@ -57,13 +61,14 @@ public record MinterConfig(
     attestors = attestors == null ? Map.of() : Map.copyOf(attestors);
     baseDir = baseDir == null ? Path.of("").toAbsolutePath() : baseDir;
     agents = agents == null ? new AgentSettings(null) : agents;
+    policyReload = policyReload == null ? PolicyReloadSettings.DEFAULT : policyReload;
   }
 
   /** This config with relative attestor paths resolving against {@code dir}. */
   MinterConfig withBaseDir(Path dir) {
     return new MinterConfig(
         listen, tls, trustDomains, vault, ledger, audit, policy, maintenanceInterval, identityDomain, clockSkew,
-        attestors, trustBundles, dir, agents);
+        attestors, trustBundles, dir, agents, policyReload, posture);
   }
 
   /**
