@@ -36,6 +36,9 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
   /** Audit event written for every changed policy file seen, accepted or rejected. */
   public static final String RELOAD_EVENT = "policy.reload";
   private static final int MAX_REASON = 2000;
+  private static final String MANUAL = "manual";
+  /** How long a changed file must stay the same before a watcher-triggered reload reads it. */
+  private static final Duration SETTLE = Duration.ofMillis(100);
   private static final Logger log = LoggerFactory.getLogger(PolicyReloader.class);
 
   /** What one reload attempt did. */
@@ -96,7 +99,7 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
 
   /** Re-reads the file now (tests, an operator's explicit reload). */
   public Outcome reloadNow() {
-    return reload("manual");
+    return reload(MANUAL);
   }
 
   /**
@@ -148,6 +151,9 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
         lastSeen = sha;
         return new Outcome.Unchanged(old.sha256());
       }
+      if (!trigger.equals(MANUAL) && !settled(sha)) {
+        return new Outcome.Unchanged(old.sha256()); // still being written: the next check sees the final content
+      }
       Policy fresh;
       try {
         fresh = PolicyFile.load(file);
@@ -167,6 +173,23 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
       lastSeen = freshSha;
       log.info("policy reloaded from {} ({}): sha256 {} replaces {}", file, trigger, freshSha, old.sha256());
       return new Outcome.Reloaded(freshSha, old.sha256());
+    }
+  }
+
+  /**
+   * Whether the file still hashes to {@code sha} after {@link #SETTLE}. A writer that truncates and rewrites in
+   * place (shell redirection, {@code kubectl cp}) is seen half-way by a poll; waiting for the content to hold still
+   * avoids rejecting, and auditing, a file nobody meant to deploy.
+   */
+  private boolean settled(String sha) {
+    try {
+      Thread.sleep(SETTLE);
+      return sha.equals(sha256(Files.readAllBytes(file)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (IOException e) {
+      return false;
     }
   }
 
