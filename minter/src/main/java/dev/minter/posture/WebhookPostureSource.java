@@ -148,8 +148,13 @@ public final class WebhookPostureSource implements PostureSource, AutoCloseable 
     }
     try {
       return PostureValues.signals(JSON.readTree(response.body()));
+    } catch (JsonProcessingException e) {
+      // Jackson's message quotes the body; the body is the webhook's and stays out of Minter's log.
+      var at = e.getLocation();
+      throw new Failure("answer is not one JSON document" + (at == null ? "" : " (line %d, column %d)"
+          .formatted(at.getLineNr(), at.getColumnNr())));
     } catch (IOException | IllegalArgumentException e) {
-      throw new Failure("unusable answer: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+      throw new Failure("unusable answer: " + e.getMessage());
     }
   }
 
