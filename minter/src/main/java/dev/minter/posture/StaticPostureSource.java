@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StaticPostureSource implements PostureSource {
   static final int MAX_FILE_BYTES = 1 << 20;
+  private static final String UNREADABLE = "unreadable";
   private static final Logger log = LoggerFactory.getLogger(StaticPostureSource.class);
   private static final YAMLMapper YAML =
       YAMLMapper.builder()
@@ -101,8 +102,10 @@ public final class StaticPostureSource implements PostureSource {
     try {
       bytes = read(file);
     } catch (IOException e) {
-      log.error("posture file {} is unreadable ({}); keeping the last good signals", file, e.toString());
-      return new State(old.entries(), old.sha256(), next);
+      if (!old.sha256().equals(UNREADABLE)) { // one line when it goes missing, not one per interval
+        log.error("posture file {} is unreadable ({}); keeping the last good signals", file, e.toString());
+      }
+      return new State(old.entries(), UNREADABLE, next);
     }
     String sha = sha256(bytes);
     if (sha.equals(old.sha256())) {

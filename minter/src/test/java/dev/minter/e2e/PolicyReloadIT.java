@@ -36,7 +36,11 @@ class PolicyReloadIT {
   @BeforeAll
   static void start() throws Exception {
     assertThat(WITHOUT_ANALYTICS).isNotEqualTo(MinterFixture.POLICY);
-    minter = new MinterFixture(dir, "policy_reload: {interval: 200ms}\n").start();
+    // A posture file too: the server builds its posture source from the config and starts with it.
+    Files.writeString(dir.resolve("posture.yaml"), "\"spiffe://minter.local/agents/*\": {patched: true}\n");
+    minter = new MinterFixture(
+            dir, "policy_reload: {interval: 200ms}\nposture: {source: file, file: posture.yaml}\n")
+        .start();
   }
 
   @AfterAll

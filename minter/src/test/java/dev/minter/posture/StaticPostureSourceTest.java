@@ -85,6 +85,10 @@ class StaticPostureSourceTest {
     Files.delete(dir.resolve("posture.yaml"));
     clock.advance(Duration.ofSeconds(3));
     assertThat(source.signals(RESEARCH)).isEqualTo(Map.of("patched", false));
+
+    Files.writeString(dir.resolve("posture.yaml"), SIGNALS); // back, unchanged: read again after going missing
+    clock.advance(Duration.ofSeconds(3));
+    assertThat(source.signals(CI_BOT)).containsEntry("patched", true);
   }
 
   @Test
