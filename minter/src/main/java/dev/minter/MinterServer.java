@@ -17,6 +17,8 @@ import java.time.Duration;
 import dev.minter.audit.AuditLog;
 import dev.minter.audit.JsonlAuditLog;
 import dev.minter.config.MinterConfig;
+import dev.minter.delegation.DelegationConfig;
+import dev.minter.delegation.DelegationTokenVerifier;
 import dev.minter.ledger.Ledger;
 import dev.minter.ledger.SqliteLedger;
 import dev.minter.ledger.TokenCipher;
@@ -34,6 +36,7 @@ import dev.minter.task.AgentLifecycle;
 import dev.minter.task.Delegations;
 import dev.minter.task.Inventory;
 import dev.minter.task.PolicyContexts;
+import dev.minter.task.QuotaGuard;
 import dev.minter.task.TaskGuard;
 import dev.minter.posture.PostureSource;
 import dev.minter.posture.PostureSources;
@@ -210,14 +213,15 @@ public final class MinterServer implements AutoCloseable {
       Inventory inventory = new Inventory(ledger, audit, clock);
       AgentLifecycle agentLifecycle = new AgentLifecycle(ledger, revoker, audit, clock);
       PolicyContexts contexts = new PolicyContexts(ledger, posture, clock);
-      Delegations delegations = new Delegations();
-      List<TaskGuard> guards = List.of();
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      closeables.push(http);
+      Delegations delegations = new Delegations(delegationTokens(config, http, clock));
+      // Quotas last: a guard after it that refuses would leave its in-flight slot counted until it lapses.
+      List<TaskGuard> guards = List.of(new QuotaGuard(ledger, audit, clock));
       TaskService tasks = new TaskService(
           policySource, vault, engines, ledger, audit, revoker, inventory, contexts, delegations, guards, clock);
 
       NonceStore nonces = new NonceStore(clock, 100_000);
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      closeables.push(http);
       TrustBundles trust = trustBundles(config, http, clock);
       closeables.push(trust);
       Attestors attestors = attestors(config, clock, nonces, http, ledger, trust);
@@ -247,6 +251,19 @@ public final class MinterServer implements AutoCloseable {
       maintenance.start();
       log.info("Minter listening on {} (policy {}, audit {})", server.getListenSockets(), config.policy(), config.audit().file());
       return new MinterServer(server, maintenance, executor, closeables);
+    }
+
+    /** The verifier of human → agent delegation tokens, if {@code delegation:} configures issuers. */
+    private static Optional<DelegationTokenVerifier> delegationTokens(MinterConfig config, HttpClient http, Clock clock)
+        throws Exception {
+      if (config.delegation() == null || config.delegation().isNull()) {
+        return Optional.empty();
+      }
+      DelegationConfig delegation = DelegationConfig.from(config.delegation(), config.baseDir());
+      // The shared replay-guard code with its own memory: only verified tokens are remembered, and a burst of them
+      // (the guard fails closed when full) must not stop attestation, nor attestation evidence stop delegation.
+      return Optional.of(DelegationTokenVerifier.create(
+          delegation, http, clock, config.clockSkew(), new InMemoryReplayGuard(clock, 100_000)));
     }
 
     private static VaultGatewayConfig vaultConfig(MinterConfig.Vault vault) throws Exception {

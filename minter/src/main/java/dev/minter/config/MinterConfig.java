@@ -27,6 +27,8 @@ import java.util.Map;
  * @param trustBundles SPIFFE bundle files, bundle endpoints and the Workload API (rotating trust sources), or null
  * @param baseDir where relative paths in attestor settings resolve (set by {@link ConfigLoader}: the file's folder)
  * @param agents agent inventory settings (auto-suspension of idle agents)
+ * @param delegation trusted issuers of human → agent delegation tokens (read by {@code DelegationConfig}), or null:
+ *     delegation tokens are refused
  * @param policyReload how changes to the policy file are picked up (default: watched, re-hashed every 2s)
  * @param posture where posture signals come from, or null: none
  */
@@ -45,6 +47,7 @@ public record MinterConfig(
     @JsonProperty("trust_bundles") JsonNode trustBundles,
     @JsonProperty("base_dir") Path baseDir,
     AgentSettings agents,
+    JsonNode delegation,
     @JsonProperty("policy_reload") PolicyReloadSettings policyReload,
     PostureSettings posture) {
   public MinterConfig {
@@ -68,7 +71,7 @@ public record MinterConfig(
   MinterConfig withBaseDir(Path dir) {
     return new MinterConfig(
         listen, tls, trustDomains, vault, ledger, audit, policy, maintenanceInterval, identityDomain, clockSkew,
-        attestors, trustBundles, dir, agents, policyReload, posture);
+        attestors, trustBundles, dir, agents, delegation, policyReload, posture);
   }
 
   /**

@@ -49,4 +49,18 @@ public interface Ledger extends AutoCloseable {
 
   /** The tasks opened with a grant from {@code parentTaskId} (its direct children), oldest first, in any state. */
   List<TaskRecord> children(String parentTaskId);
+
+  // ---- quota counts (dev.minter.task.QuotaGuard) ----------------------------------------------------------------
+
+  /** Tasks {@code agent} began that are open and not yet expired at {@code now} (a task past its TTL is dead). */
+  int countOpenTasks(String agent, Instant now);
+
+  /** Like {@link #countOpenTasks}, over every agent whose inventory record names {@code owner}. */
+  int countOpenTasksOfOwner(String owner, Instant now);
+
+  /** Credentials minted for tasks of {@code agent} at or after {@code since}, whatever became of them since. */
+  int countMintsSince(String agent, Instant since);
+
+  /** Like {@link #countMintsSince}, over every agent whose inventory record names {@code owner}. */
+  int countMintsOfOwnerSince(String owner, Instant since);
 }

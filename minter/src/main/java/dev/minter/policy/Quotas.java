@@ -48,5 +48,32 @@ public record Quotas(Limits perAgent, Limits perOwner) {
       requireNonNull(maxDelegationDepth, "maxDelegationDepth");
       requireNonNull(maxFanOut, "maxFanOut");
     }
+
+    /** Whether no limit is set at all. */
+    public boolean isEmpty() {
+      return equals(NONE);
+    }
+
+    /**
+     * Each limit at its tightest of this and {@code other} (an absent limit loses to any present one): several
+     * matching quota entries, or the per-agent and per-owner limits on a value that is not counted (TTL, depth).
+     */
+    public Limits tighter(Limits other) {
+      requireNonNull(other, "other");
+      return new Limits(
+          min(maxConcurrentTasks, other.maxConcurrentTasks),
+          min(maxMintsPerMinute, other.maxMintsPerMinute),
+          maxTtl.isEmpty() ? other.maxTtl
+              : other.maxTtl.isEmpty() || maxTtl.get().compareTo(other.maxTtl.get()) <= 0 ? maxTtl : other.maxTtl,
+          min(maxDelegationDepth, other.maxDelegationDepth),
+          min(maxFanOut, other.maxFanOut));
+    }
+
+    private static OptionalInt min(OptionalInt a, OptionalInt b) {
+      if (a.isEmpty()) {
+        return b;
+      }
+      return b.isEmpty() ? a : OptionalInt.of(Math.min(a.getAsInt(), b.getAsInt()));
+    }
   }
 }

@@ -115,6 +115,19 @@ final class YamlNode {
     return node.asText();
   }
 
+  /** A whole number in {@code [min, max]}; quoted numbers, fractions and booleans are refused, not converted. */
+  int integer(int min, int max) {
+    String expected = "a whole number from %d to %d".formatted(min, max);
+    if (isMissing() || !node.isIntegralNumber() || !node.canConvertToInt()) {
+      throw fail(node != null && node.isTextual() ? expected + ", unquoted" : expected);
+    }
+    int value = node.intValue();
+    if (value < min || value > max) {
+      throw fail(expected);
+    }
+    return value;
+  }
+
   /** A failure for this node: {@code file: path: value (expected: what)}. */
   PolicyException fail(String expected) {
     return failValue(shown(), expected);

@@ -1,12 +1,17 @@
 package dev.minter.task;
 
+import static dev.minter.task.TaskException.Kind.DENIED;
 import static dev.minter.task.TaskException.Kind.INVALID;
+import static dev.minter.task.TaskException.Kind.UNAUTHENTICATED;
 import static java.util.Objects.requireNonNull;
 
 import dev.minter.attest.WorkloadIdentity;
+import dev.minter.delegation.DelegationResult;
+import dev.minter.delegation.DelegationTokenVerifier;
 import dev.minter.ledger.TaskRecord;
 import dev.minter.policy.DelegationView;
 import dev.minter.vault.Secret;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +23,17 @@ import java.util.Optional;
  * parent task's grant. Without either, the task is undelegated.
  */
 public final class Delegations {
+  private final Optional<DelegationTokenVerifier> humanTokens;
+
+  /** Delegations with nothing configured: delegation tokens are refused. */
+  public Delegations() {
+    this(Optional.empty());
+  }
+
+  /** @param humanTokens the verifier of human → agent delegation tokens; empty: no delegation issuer configured */
+  public Delegations(Optional<DelegationTokenVerifier> humanTokens) {
+    this.humanTokens = requireNonNull(humanTokens, "humanTokens");
+  }
 
   /**
    * What a BeginTask's delegation evidence proved.
@@ -42,7 +58,7 @@ public final class Delegations {
       throw new TaskException(INVALID, "send at most one of delegation_token and delegation_grant");
     }
     if (command.delegationToken().isPresent()) {
-      return human(caller, command.delegationToken().get());
+      return human(caller, command, command.delegationToken().get());
     }
     if (command.delegationGrant().isPresent()) {
       return grant(caller, command.delegationGrant().get());
@@ -55,8 +71,41 @@ public final class Delegations {
     return task.delegation();
   }
 
-  private Resolved human(WorkloadIdentity caller, Secret token) {
-    throw new TaskException(INVALID, "delegation tokens are not accepted: no delegation issuer is configured");
+  /**
+   * A person's delegation token: verified for this caller, then the request checked against what was delegated. The
+   * policy intersects its grant with the scope too; checking here first gives the caller a reason that names the
+   * delegator, and keeps the scope enforced even if a policy forgot to.
+   */
+  private Resolved human(WorkloadIdentity caller, BeginTaskCommand command, Secret token) {
+    if (humanTokens.isEmpty()) {
+      throw new TaskException(INVALID, "delegation tokens are not accepted: no delegation issuer is configured");
+    }
+    DelegationResult.Accepted accepted =
+        switch (humanTokens.get().verify(token.reveal(), caller.id())) {
+          case DelegationResult.Refused refused -> throw new TaskException(
+              refused.why() == DelegationResult.Why.FOREIGN_ACTOR ? DENIED : UNAUTHENTICATED, refused.reason());
+          case DelegationResult.Accepted a -> a;
+        };
+    DelegationView.Scope scope = accepted.scope();
+    String by = " by " + accepted.delegator();
+    for (String role : command.roles()) {
+      if (!scope.roles().contains(role)) {
+        throw new TaskException(DENIED, "role '" + role + "' was not delegated" + by + " (delegated: "
+            + scope.roles().stream().sorted().toList() + ")");
+      }
+    }
+    if (!scope.allowsPurpose(command.purpose())) {
+      throw new TaskException(DENIED, "purpose '" + command.purpose() + "' was not delegated" + by + " (delegated: "
+          + scope.purposes() + ")");
+    }
+    Optional<Duration> maxTtl = scope.maxTtl();
+    if (command.ttl().isPresent() && maxTtl.isPresent() && command.ttl().get().compareTo(maxTtl.get()) > 0) {
+      throw new TaskException(DENIED, "ttl " + command.ttl().get() + " exceeds what was delegated" + by + " ("
+          + maxTtl.get() + " left)");
+    }
+    DelegationView view =
+        new DelegationView(List.of(DelegationView.Link.human(accepted.delegator())), Optional.of(scope));
+    return new Resolved(view, Optional.empty(), Optional.empty());
   }
 
   private Resolved grant(WorkloadIdentity caller, Secret grant) {

@@ -67,6 +67,25 @@ class JsonlAuditLogTest {
   }
 
   @Test
+  void append_listOfMapsField_isCanonicalAndVerifies() throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    List<Map<String, String>> chain = List.of(
+        Map.of("kind", "human", "subject", "alice@corp.example"),
+        Map.of("kind", "agent", "subject", "spiffe://corp/agents/planner", "task", "t-1", "rule", "r"));
+    ChainHead head;
+    try (JsonlAuditLog log = JsonlAuditLog.open(file, CLOCK)) {
+      log.append(AuditEvent.of("task.begin").task("t-2").putList("chain", chain).build());
+      log.append(AuditEvent.of("task.begin").task("t-3").putList("chain", List.of()).build());
+      head = log.head();
+    }
+
+    List<Map<String, Object>> records = AuditRecords.read(file);
+    assertThat(records.get(0)).containsEntry("chain", chain);
+    assertThat(records.get(1)).doesNotContainKey("chain");
+    assertThat(AuditVerifier.verify(file)).isEqualTo(new Intact(2, head.hash()));
+  }
+
+  @Test
   void append_wholeSecondInstant_timeKeepsThreeFractionDigits() throws Exception {
     Path file = dir.resolve("audit.jsonl");
     Clock whole = Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC);

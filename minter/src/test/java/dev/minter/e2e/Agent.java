@@ -47,6 +47,20 @@ final class Agent implements AutoCloseable {
                 .build());
   }
 
+  /** BeginTask acting for a person: {@code delegationToken} is a human → agent delegation token. */
+  BeginTaskResponse beginDelegated(String purpose, long ttlSeconds, String delegationToken, String... roles) {
+    return stub()
+        .beginTask(
+            BeginTaskRequest.newBuilder()
+                .setPurpose(purpose)
+                .setTtl(Duration.newBuilder().setSeconds(ttlSeconds))
+                .addAllRoles(List.of(roles))
+                .putLabels("test", "e2e")
+                .setDelegationToken(delegationToken)
+                .setEvidence(evidenceOrDefault())
+                .build());
+  }
+
   MintCredentialResponse mint(String taskId, String role) {
     return stub()
         .mintCredential(
