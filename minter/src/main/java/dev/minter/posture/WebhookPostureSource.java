@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * body — yields the configured {@code on_error} signals (by default none, so a condition that reads posture cannot
  * be satisfied and denies). Successful answers are cached per identity (identity, attestor and claims) for {@code
  * cacheTtl}; failures for at most {@link #FAILURE_TTL}, so a down webhook does not add its timeout to every call
- * but recovery is seen within seconds. The timeout is hard: it bounds the whole exchange, body included.
+ * but recovery is seen within seconds. The timeout is hard: it bounds the whole exchange, body included. Concurrent
+ * callers for the same identity share one request.
  */
 public final class WebhookPostureSource implements PostureSource, AutoCloseable {
   static final int MAX_BODY_BYTES = 64 * 1024;
@@ -56,6 +58,7 @@ public final class WebhookPostureSource implements PostureSource, AutoCloseable 
   private final Map<String, Object> onError;
   private final Clock clock;
   private final Map<WorkloadIdentity, Cached> cache;
+  private final Map<WorkloadIdentity, CompletableFuture<Map<String, Object>>> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong unlogged = new AtomicLong();
   private Instant nextWarn = Instant.MIN; // guarded by this
 
@@ -108,6 +111,37 @@ public final class WebhookPostureSource implements PostureSource, AutoCloseable 
     if (hit != null && clock.instant().isBefore(hit.expires())) {
       return hit.signals();
     }
+    // One call per identity at a time: when an answer expires under load, the callers waiting for the same
+    // identity share the one request instead of each sending their own.
+    CompletableFuture<Map<String, Object>> mine = new CompletableFuture<>();
+    CompletableFuture<Map<String, Object>> running = inFlight.putIfAbsent(identity, mine);
+    if (running != null) {
+      return join(running);
+    }
+    try {
+      Cached fresh = cache.get(identity); // another leader may have filled it since the first look
+      Map<String, Object> signals =
+          fresh != null && clock.instant().isBefore(fresh.expires()) ? fresh.signals() : fetch(identity);
+      mine.complete(signals);
+      return signals;
+    } finally {
+      mine.complete(onError); // no-op unless fetch threw: waiters are never left hanging
+      inFlight.remove(identity, mine);
+    }
+  }
+
+  private Map<String, Object> join(CompletableFuture<Map<String, Object>> running) {
+    try {
+      return running.get(timeout.toMillis() * 2 + 100, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return onError;
+    } catch (ExecutionException | TimeoutException e) {
+      return onError;
+    }
+  }
+
+  private Map<String, Object> fetch(WorkloadIdentity identity) {
     Map<String, Object> signals;
     Duration ttl;
     try {

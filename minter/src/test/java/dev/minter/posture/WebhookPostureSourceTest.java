@@ -122,6 +122,25 @@ class WebhookPostureSourceTest {
   }
 
   @Test
+  void signals_concurrentCallersForOneIdentity_shareOneRequest() throws Exception {
+    Answer ok = json(200, "{\"healthy\": true}");
+    answer.set(ex -> {
+      Thread.sleep(150);
+      ok.answer(ex);
+    });
+    try (var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      var results = new java.util.ArrayList<java.util.concurrent.Future<Map<String, Object>>>();
+      for (int i = 0; i < 8; i++) {
+        results.add(callers.submit(() -> source.signals(BOT)));
+      }
+      for (var result : results) {
+        assertThat(result.get()).isEqualTo(Map.of("healthy", true));
+      }
+    }
+    assertThat(requests).hasSize(1);
+  }
+
+  @Test
   void signals_cacheFull_evictsTheLeastRecentlyUsedIdentity() {
     source.close();
     source = source(Duration.ofMinutes(5), 2);
