@@ -7,6 +7,7 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Path;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
@@ -22,15 +23,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why the folder and not the file: editors save by writing a temp file and renaming it over the original, and
  * Kubernetes updates a mounted ConfigMap by re-pointing a {@code ..data} symlink; neither touches the watched file's
- * inode, so only the folder sees an event. Any event in the folder triggers a check (the check itself compares
- * SHA-256, so unrelated files cost one hash). The periodic check covers file systems that send no events (NFS, some
- * container mounts) and symlinks whose target lives in another folder.
+ * inode, so only the folder sees an event. Events for the file's own name and for Kubernetes' {@code ..}-prefixed
+ * entries trigger a check; others are ignored, since the folder may also hold a busy audit log or ledger. The
+ * periodic check covers file systems that send no events (NFS, some container mounts) and symlinks whose target
+ * lives in another folder.
  */
 final class PolicyWatcher implements AutoCloseable {
   /** Lets a burst of events (write temp file, rename, chmod) settle before the file is read. */
   private static final Duration SETTLE = Duration.ofMillis(100);
   private static final Logger log = LoggerFactory.getLogger(PolicyWatcher.class);
 
+  private final String fileName;
   private final Duration interval;
   private final Consumer<String> check;
   private final WatchService events; // null when the folder cannot be watched: polling only
@@ -43,6 +46,7 @@ final class PolicyWatcher implements AutoCloseable {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("interval: " + interval + " (expected: > 0)");
     }
+    this.fileName = file.getFileName().toString();
     this.interval = interval;
     this.check = check;
     this.events = register(file.toAbsolutePath().getParent());
@@ -80,22 +84,37 @@ final class PolicyWatcher implements AutoCloseable {
     }
   }
 
-  /** Waits for an event in the folder (true) or the interval (false). */
+  /** Waits for an event that concerns the file (true) or the interval (false). */
   private boolean awaitChange() throws InterruptedException {
     if (events == null) {
       stop.await(interval.toMillis(), TimeUnit.MILLISECONDS);
       return false;
     }
-    WatchKey key = events.poll(interval.toMillis(), TimeUnit.MILLISECONDS);
-    if (key == null) {
-      return false;
+    long deadline = System.nanoTime() + interval.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      WatchKey key = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
+      if (key == null) {
+        return false;
+      }
+      if (concernsTheFile(key)) {
+        while ((key = events.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+          concernsTheFile(key); // drain the burst
+        }
+        return true;
+      }
     }
-    do {
-      key.pollEvents();
-      key.reset();
-      key = events.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
-    } while (key != null);
-    return true;
+  }
+
+  private boolean concernsTheFile(WatchKey key) {
+    boolean relevant = false;
+    for (WatchEvent<?> event : key.pollEvents()) {
+      String name = event.context() instanceof Path p ? p.toString() : null;
+      // OVERFLOW (no name): events were lost, so anything may have changed.
+      relevant |= name == null || name.equals(fileName) || name.startsWith("..");
+    }
+    key.reset();
+    return relevant;
   }
 
   /**
