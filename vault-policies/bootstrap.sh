@@ -13,8 +13,11 @@
 #
 # What it writes:
 #   policies   minter (Minter's own token), task-analytics-ro, task-vault-token, agent-kv-read, task-pki-agents,
-#              task-ssh-agents, task-rabbitmq-agents, minter-breakglass (for operators' `minter revoke --direct`; no token is created)
+#              task-ssh-agents, task-rabbitmq-agents, minter-breakglass (for operators' `minter revoke --direct`; no token is created),
+#              minter-task-delegate (on every task token: create child task tokens through minter-task-child)
 #   token role auth/token/roles/minter-task   (the only way Minter can create tokens)
+#   token role auth/token/roles/minter-task-child   (orphan=false: a sub-agent's task token, created WITH the parent
+#              task's token so that revoking the parent revokes the child; Minter's own token cannot use it)
 #   mounts     database/ (PostgreSQL connection "analytics", role "analytics-ro") when PG_HOST is set;
 #              kv/ (version 2) with an example secret for the agent-kv-read policy;
 #              pki/ (internal root CA "minter-local-ca", role "agents");
@@ -46,8 +49,10 @@ CLI="${BAO_CLI:-$(command -v bao || command -v vault || true)}"
 export BAO_ADDR="$ADDR" VAULT_ADDR="$ADDR" BAO_TOKEN="$ADMIN_TOKEN" VAULT_TOKEN="$ADMIN_TOKEN"
 
 TOKEN_ROLE=minter-task
-# Every policy a task token may carry. Minter's own policy is deliberately not in it.
-TASK_POLICIES="task-analytics-ro,task-vault-token,agent-kv-read,task-pki-agents,task-ssh-agents,task-rabbitmq-agents"
+CHILD_TOKEN_ROLE=minter-task-child
+# Every policy a task token may carry. Minter's own policy is deliberately not in it. minter-task-delegate is on
+# every task token (Minter adds it), so that a task can be the parent of a sub-agent's child task.
+TASK_POLICIES="task-analytics-ro,task-vault-token,agent-kv-read,task-pki-agents,task-ssh-agents,task-rabbitmq-agents,minter-task-delegate"
 # The longest task TTL. Secrets-engine roles use it as their max_ttl: a service token's leases are NOT capped by
 # the token's TTL, so a lease must never be able to outlive the longest task that could own it.
 MAX_TASK_TTL=24h
@@ -65,7 +70,7 @@ mounted() { grep -q "\"$1/\"" <<<"$("$CLI" secrets list -format=json)"; }
 json_escape() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 
 for policy in minter task-analytics-ro task-vault-token agent-kv-read task-pki-agents task-ssh-agents \
-  task-rabbitmq-agents minter-breakglass; do
+  task-rabbitmq-agents minter-breakglass minter-task-delegate; do
   if [ "$DRY_RUN" = 1 ]; then
     current=$("$CLI" policy read "$policy" 2>/dev/null || true)
     if [ "$current" = "$(cat "$HERE/$policy.hcl")" ]; then say "dry-run: policy $policy unchanged"; continue; fi
@@ -81,6 +86,14 @@ change write "auth/token/roles/$TOKEN_ROLE" \
   orphan=true token_type=service renewable=false token_no_default_policy=true \
   allowed_policies="$TASK_POLICIES" token_explicit_max_ttl="$MAX_TASK_TTL"
 done_ "token role $TOKEN_ROLE written (allowed_policies=$TASK_POLICIES)"
+
+# A sub-agent's child task: orphan=false makes the *calling* token (the parent task's token, which carries
+# minter-task-delegate) the parent, so OpenBao revokes the child with the parent. Same allowed_policies as a task:
+# the role cannot narrow to the parent's own policies, so Minter checks child ⊆ parent before it asks.
+change write "auth/token/roles/$CHILD_TOKEN_ROLE" \
+  orphan=false token_type=service renewable=false token_no_default_policy=true \
+  allowed_policies="$TASK_POLICIES" token_explicit_max_ttl="$MAX_TASK_TTL"
+done_ "token role $CHILD_TOKEN_ROLE written (orphan=false, allowed_policies=$TASK_POLICIES)"
 
 if ! mounted kv; then change secrets enable -path=kv -version=2 kv; done_ "kv/ (v2) enabled"; fi
 if ! "$CLI" kv get -mount=kv agents/shared/demo > /dev/null 2>&1; then

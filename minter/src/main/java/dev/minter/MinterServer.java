@@ -33,7 +33,11 @@ import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import dev.minter.task.AgentLifecycle;
+import dev.minter.delegation.GrantKeyFile;
+import dev.minter.delegation.GrantTokens;
+import dev.minter.task.ChildGrants;
 import dev.minter.task.Delegations;
+import dev.minter.task.Delegator;
 import dev.minter.task.Inventory;
 import dev.minter.task.PolicyContexts;
 import dev.minter.task.QuotaGuard;
@@ -215,7 +219,14 @@ public final class MinterServer implements AutoCloseable {
       PolicyContexts contexts = new PolicyContexts(ledger, posture, clock);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       closeables.push(http);
-      Delegations delegations = new Delegations(delegationTokens(config, http, clock));
+      // Agent → sub-agent grants: signed with Minter's own key, kept next to the ledger key (docs/delegation.md).
+      GrantTokens grantTokens = new GrantTokens(
+          GrantKeyFile.loadOrCreate(config.ledger().keyFile().resolveSibling("delegation-grant.jwk")),
+          Delegator.DEFAULT_GRANT_WINDOW, clock);
+      Delegations delegations = new Delegations(
+          delegationTokens(config, http, clock), new ChildGrants(grantTokens, ledger, audit, clock));
+      Delegator delegator = new Delegator(policySource, ledger, ledger, audit, inventory, contexts, delegations,
+          grantTokens, Delegator.DEFAULT_GRANT_WINDOW, clock);
       // Quotas last: a guard after it that refuses would leave its in-flight slot counted until it lapses.
       List<TaskGuard> guards = List.of(new QuotaGuard(ledger, audit, clock));
       TaskService tasks = new TaskService(
@@ -231,7 +242,7 @@ public final class MinterServer implements AutoCloseable {
       Server server =
           NettyServerBuilder.forAddress(address(config.listen()), ServerTls.credentials(config.tls().cert(), config.tls().key()))
               .executor(executor) // blocking Vault/ledger/audit work runs on virtual threads, off the event loop
-              .addService(ServerInterceptors.intercept(new MinterService(tasks, nonces), attestation))
+              .addService(ServerInterceptors.intercept(new MinterService(tasks, nonces, delegator), attestation))
               .addService(
                   ServerInterceptors.intercept(
                       new AdminService(

@@ -38,6 +38,8 @@ import java.util.function.Supplier;
  */
 public final class AdminAgents {
   static final Duration DEFAULT_UNUSED_FOR = Duration.ofDays(30);
+  /** At most this many delegators are listed per agent (most recent first). */
+  static final int MAX_DELEGATORS = 100;
 
   private final Agents agents;
   private final AgentLifecycle lifecycle;
@@ -134,6 +136,7 @@ public final class AdminAgents {
             .addAllAttestors(agent.attestors())
             .addAllRolesUsed(agent.rolesUsed().keySet())
             .addAllPurposes(agent.purposes())
+            .addAllDelegators(agents.delegatorsOf(agent.identity(), MAX_DELEGATORS))
             .setLiveTasks(agents.openTasksOf(agent.identity()).size());
     if (agent.firstSeen() != null) {
       b.setFirstSeen(ProtoMapper.toTimestamp(agent.firstSeen()));

@@ -99,7 +99,9 @@ final class AdminTasks {
         .setTokenAccessor(t.tokenAccessor())
         .setState(state(t.state()))
         .setCreatedAt(ProtoMapper.toTimestamp(t.createdAt()))
-        .setExpiresAt(ProtoMapper.toTimestamp(t.expiresAt()));
+        .setExpiresAt(ProtoMapper.toTimestamp(t.expiresAt()))
+        .setParentTaskId(t.parentTaskId())
+        .addAllChain(ProtoMapper.chain(t));
     for (LeaseRecord l : leases) {
       b.addLeases(LeaseInfo.newBuilder()
           .setLeaseId(l.leaseId())

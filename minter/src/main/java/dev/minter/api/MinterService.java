@@ -2,6 +2,9 @@ package dev.minter.api;
 
 import dev.minter.attest.NonceStore;
 import dev.minter.proto.v1.BeginTaskRequest;
+import dev.minter.proto.v1.DelegateRequest;
+import dev.minter.proto.v1.DelegateResponse;
+import dev.minter.task.Delegator;
 import dev.minter.proto.v1.IssueNonceRequest;
 import dev.minter.proto.v1.IssueNonceResponse;
 import io.grpc.Status;
@@ -18,10 +21,28 @@ import io.grpc.stub.StreamObserver;
 public final class MinterService extends MinterGrpc.MinterImplBase {
   private final TaskService tasks;
   private final NonceStore nonces;
+  private final Delegator delegator;
 
   public MinterService(TaskService tasks, NonceStore nonces) {
+    this(tasks, nonces, null);
+  }
+
+  /** @param delegator serves {@code Delegate}; null answers UNIMPLEMENTED */
+  public MinterService(TaskService tasks, NonceStore nonces, Delegator delegator) {
     this.tasks = tasks;
     this.nonces = nonces;
+    this.delegator = delegator;
+  }
+
+  @Override
+  public void delegate(DelegateRequest request, StreamObserver<DelegateResponse> response) {
+    if (delegator == null) {
+      super.delegate(request, response);
+      return;
+    }
+    Calls.unary(
+        response,
+        () -> ProtoMapper.toProto(delegator.delegate(Caller.identity(), ProtoMapper.toCommand(request))));
   }
 
   @Override

@@ -4,6 +4,12 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import dev.minter.proto.v1.BeginTaskRequest;
 import dev.minter.proto.v1.BeginTaskResponse;
+import dev.minter.proto.v1.DelegateRequest;
+import dev.minter.proto.v1.DelegateResponse;
+import dev.minter.proto.v1.DelegationLink;
+import dev.minter.policy.DelegationView;
+import dev.minter.task.DelegateCommand;
+import dev.minter.task.DelegatedGrant;
 import dev.minter.proto.v1.CertificateCredential;
 import dev.minter.proto.v1.GenericCredential;
 import dev.minter.proto.v1.SshCertificateCredential;
@@ -22,7 +28,12 @@ import dev.minter.task.Receipt;
 import dev.minter.task.TaskService;
 import dev.minter.vault.Credential;
 import dev.minter.vault.MintedCredential;
+import dev.minter.ledger.TaskRecord;
+import dev.minter.policy.DelegationView;
+import dev.minter.proto.v1.DelegationLink;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Wire format ⇄ domain. Generated protobuf types stop here. */
@@ -48,6 +59,35 @@ final class ProtoMapper {
         .setTtl(Duration.newBuilder().setSeconds(task.ttl().toSeconds()).setNanos(task.ttl().toNanosPart()))
         .addAllRoles(task.roles())
         .setRule(task.rule())
+        .addAllChain(task.chain().stream().map(ProtoMapper::toProto).toList())
+        .setParentTaskId(task.parentTaskId())
+        .build();
+  }
+
+  static DelegationLink toProto(DelegationView.Link link) {
+    return DelegationLink.newBuilder()
+        .setKind(link.kind())
+        .setSubject(link.subject())
+        .setTaskId(link.task())
+        .setRule(link.rule())
+        .build();
+  }
+
+  static DelegateCommand toCommand(DelegateRequest request) {
+    Optional<java.time.Duration> ttl =
+        request.hasTtl() ? Optional.of(toDuration(request.getTtl())) : Optional.empty();
+    return new DelegateCommand(
+        request.getTaskId(), request.getSubAgent(), request.getRolesList(), request.getPurposesList(), ttl);
+  }
+
+  static DelegateResponse toProto(DelegatedGrant grant) {
+    return DelegateResponse.newBuilder()
+        .setGrant(grant.grant().reveal())
+        .setGrantId(grant.grantId())
+        .setExpiresAt(toTimestamp(grant.expiresAt()))
+        .addAllRoles(grant.roles())
+        .addAllPurposes(grant.purposes())
+        .setMaxTtl(Duration.newBuilder().setSeconds(grant.maxTtl().toSeconds()))
         .build();
   }
 
@@ -96,6 +136,10 @@ final class ProtoMapper {
     return b.build();
   }
 
+  /**
+   * A receipt with its children's receipts nested (the revoker bounds the nesting depth, so the recursion is bounded
+   * and the message stays within protobuf's decoding depth).
+   */
   static RevocationReceipt toProto(Receipt receipt) {
     RevocationReceipt.Builder b =
         RevocationReceipt.newBuilder()
@@ -113,7 +157,23 @@ final class ProtoMapper {
               .setStatus(toProto(item.status()))
               .setDetail(item.detail()));
     }
+    for (Receipt child : receipt.children()) {
+      b.addChildren(toProto(child));
+    }
     return b.build();
+  }
+
+  /**
+   * A task's delegation chain as operators read it: every delegator, first one first, then the task's own agent
+   * (with the task and the rule that allowed it); just that one link for an undelegated task, as BeginTask answers.
+   */
+  static List<DelegationLink> chain(TaskRecord task) {
+    List<DelegationLink> links = new ArrayList<>();
+    for (DelegationView.Link link : task.delegation().chain()) {
+      links.add(toProto(link));
+    }
+    links.add(toProto(DelegationView.Link.agent(task.agent(), task.taskId(), task.rule())));
+    return links;
   }
 
   static RevocationStatus toProto(dev.minter.task.RevocationStatus status) {

@@ -20,8 +20,6 @@ import java.util.function.Function;
  * refused rather than read as "everything", which must be asked for with {@code all}.
  */
 final class Selectors {
-  static final String NEEDS_DELEGATION = "not available until delegation lands";
-
   private Selectors() {}
 
   /** For listing: an empty selector lists every task, in any state unless one is given. */
@@ -33,7 +31,8 @@ final class Selectors {
   static TaskQuery forRevoke(TaskSelector s, Function<String, Set<String>> ownedBy) {
     if (!s.getAll() && describeFields(s).isEmpty()) {
       throw new TaskException(INVALID,
-          "selector: empty (expected: at least one of task_id, agent, owner, purpose, role, attestor, source, or all=true)");
+          "selector: empty (expected: at least one of task_id, agent, owner, delegator, purpose, role, attestor, source,"
+              + " subtree, or all=true)");
     }
     Optional<TaskState> state = state(s.getState());
     if (state.isPresent() && state.get() != TaskState.OPEN) {
@@ -74,14 +73,11 @@ final class Selectors {
     return parts;
   }
 
-  /** {@code ownedBy}: the identities the agent inventory lists for an owner (owner selection). */
+  /**
+   * {@code ownedBy}: the identities the agent inventory lists for an owner (owner selection). {@code subtree} selects
+   * the task and every descendant; {@code delegator} every task with that subject in its delegation chain.
+   */
   private static TaskQuery query(TaskSelector s, Optional<TaskState> state, Function<String, Set<String>> ownedBy) {
-    if (!s.getDelegator().isEmpty()) {
-      throw new TaskException(INVALID, "selector.delegator: " + NEEDS_DELEGATION);
-    }
-    if (!s.getSubtree().isEmpty()) {
-      throw new TaskException(INVALID, "selector.subtree: " + NEEDS_DELEGATION);
-    }
     return new TaskQuery(
         text(s.getTaskId()),
         text(s.getAgent()).map(Glob::compile),
@@ -92,7 +88,9 @@ final class Selectors {
         state,
         s.hasCreatedAfter() ? Optional.of(instant(s.getCreatedAfter())) : Optional.empty(),
         s.hasCreatedBefore() ? Optional.of(instant(s.getCreatedBefore())) : Optional.empty(),
-        text(s.getOwner()).map(ownedBy));
+        text(s.getOwner()).map(ownedBy),
+        text(s.getSubtree()),
+        text(s.getDelegator()));
   }
 
   static Optional<TaskState> state(dev.minter.proto.v1.TaskState state) {

@@ -66,6 +66,7 @@ final class AgentCalls {
     line(sb, "roles granted", String.join(", ", a.getRolesGrantedList()));
     line(sb, "roles used", String.join(", ", a.getRolesUsedList()));
     line(sb, "purposes", String.join(", ", a.getPurposesList()));
+    line(sb, "delegators", String.join(", ", a.getDelegatorsList()));
     line(sb, "data sources", String.join(", ", a.getDataSourcesList()));
     return sb.toString().stripTrailing();
   }

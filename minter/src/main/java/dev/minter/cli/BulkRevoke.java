@@ -107,7 +107,7 @@ final class BulkRevoke {
           done = Math.max(done, event.getProgress().getDone());
         }
         case RECEIPT -> {
-          done++;
+          done += Receipts.tasks(event.getReceipt());
           clearLine(terminal);
           System.out.println(receipt(event.getReceipt()));
         }
@@ -136,8 +136,9 @@ final class BulkRevoke {
     return switch (format) {
       case "json" -> line(r);
       case "yaml" -> "---\n" + Output.message(r, "yaml");
-      default -> String.format("%s  %s  %d credential(s)  token %s", r.getTaskId(),
-          Receipts.confirmed(r) ? "confirmed" : "QUEUED", r.getCredentialsCount(), Receipts.status(r.getToken()));
+      default -> String.format("%s  %s  %d credential(s)  token %s%s", r.getTaskId(),
+          Receipts.confirmed(r) ? "confirmed" : "QUEUED", r.getCredentialsCount(), Receipts.status(r.getToken()),
+          r.getChildrenCount() == 0 ? "" : "  + " + (Receipts.tasks(r) - 1) + " child task(s) ended first");
     };
   }
 

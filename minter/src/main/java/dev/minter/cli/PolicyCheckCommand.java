@@ -15,17 +15,19 @@ import picocli.CommandLine.Parameters;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Validate a policy file exactly as the server loads it (syntax, unknown keys, unknown roles, TTLs), then look",
-      "for unreachable rules: a rule an earlier rule always wins over, because the earlier one applies to all its",
-      "identities and allows a superset (its roles, purposes and max_ttl). The check is conservative: what it",
-      "reports is certainly unreachable; some dead rules with overlapping wildcards go unreported."
+      "Validate a policy file exactly as the server loads it (syntax, unknown keys, unknown roles, TTLs, role",
+      "requirements, and every CEL condition parsed and type-checked), then look for unreachable rules: a rule an",
+      "earlier rule without conditions always wins over, because the earlier one applies to all its identities and",
+      "allows a superset (its roles, purposes and max_ttl). The check is conservative: what it reports is certainly",
+      "unreachable; some dead rules with overlapping wildcards go unreported. Other findings (a role no rule grants,",
+      "a rule that can never grant a role because of the role's closed purpose list) are printed as warnings."
     },
     footer = {
       "",
       "Example:",
       "  minter policy check deploy/local/policy.yaml",
       "",
-      "Exit codes: 0 valid, no findings; 1 invalid or unreachable rules found; 2 usage."
+      "Exit codes: 0 valid (warnings may be printed); 1 invalid or unreachable rules found; 2 usage."
     })
 public final class PolicyCheckCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The policy file.")
@@ -42,9 +44,12 @@ public final class PolicyCheckCommand implements Callable<Integer> {
     }
     List<PolicyLint.Unreachable> dead = PolicyLint.unreachable(policy);
     dead.forEach(u -> System.out.println("WARNING: " + u.message()));
+    List<String> warnings = PolicyLint.warnings(policy);
+    warnings.forEach(w -> System.out.println("WARNING: " + w));
     System.out.println(
         file + ": valid (" + policy.roles().size() + " roles, " + policy.rules().size() + " rules, sha256 "
-            + policy.sha256() + ")" + (dead.isEmpty() ? "" : "; " + dead.size() + " unreachable rule(s)"));
+            + policy.sha256() + ")" + (dead.isEmpty() ? "" : "; " + dead.size() + " unreachable rule(s)")
+            + (warnings.isEmpty() ? "" : "; " + warnings.size() + " warning(s)"));
     return dead.isEmpty() ? 0 : 1;
   }
 }

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Revoke now: every credential minted for the task(s), then the task token(s).",
-      "Give exactly one of --task or a selector; a selector revokes every OPEN task it matches."
+      "Give exactly one of --task or a selector; a selector revokes every OPEN task it matches.",
+      "Ending a task ends its open child tasks (its delegation subtree) first; the receipt lists them."
     },
     footer = {
       "",
@@ -31,6 +32,8 @@ import picocli.CommandLine.Option;
       "  minter revoke --agent 'spiffe://corp.example/agents/research-*' --dry-run",
       "  minter revoke --source aws.instance_id=i-0abc123 --reason 'instance compromised' --yes",
       "  minter revoke --all --reason 'incident 42' --yes -o json > receipts.jsonl",
+      "  minter revoke --subtree tsk_0123456789abcdef01234567 --dry-run",
+      "  minter revoke --delegator alice@corp.example --reason 'alice left' --yes",
       "",
       "Connection: --addr/--cert/--key/--ca or MINTER_ADDR, MINTER_CERT, MINTER_KEY, MINTER_CA.",
       "Break-glass, with the server down (an operator Vault token with policy minter-breakglass):",
@@ -71,7 +74,10 @@ public final class RevokeCommand implements Callable<Integer> {
     @Option(names = "--owner", description = "Every agent registered with this owner (minter agents register --owner).")
     String owner;
 
-    @Option(names = "--delegator", description = "Who delegated (not available until delegation lands).")
+    @Option(
+        names = "--delegator",
+        description = "Every task with this delegator in its chain: a person's subject (alice@corp.example) or an"
+            + " agent's identity URI, exactly.")
     String delegator;
 
     @Option(names = "--purpose", description = "Purpose glob.")
@@ -86,7 +92,7 @@ public final class RevokeCommand implements Callable<Integer> {
     @Option(names = "--source", description = "Attestation source: a verified claim key=value.")
     String source;
 
-    @Option(names = "--subtree", description = "A task and its descendants (not available until delegation lands).")
+    @Option(names = "--subtree", description = "A task and every task delegated from it, at any depth.")
     String subtree;
 
     @Option(names = "--all", description = "Every open task.")

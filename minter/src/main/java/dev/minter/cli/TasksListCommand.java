@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
       "  minter tasks ls --state open",
       "  minter tasks ls --agent 'spiffe://corp.example/agents/*' --purpose 'report:*' -o json",
       "  minter tasks ls --attestor aws_iid --source aws.instance_id=i-0abc123",
+      "  minter tasks ls --subtree tsk_0123456789abcdef01234567 --state open",
+      "  minter tasks ls --delegator alice@corp.example",
       "",
       "Exit codes: 0 listed (possibly none); 1 the server refused or could not be reached."
     })
@@ -44,6 +46,14 @@ public final class TasksListCommand implements Callable<Integer> {
 
   @Option(names = "--source", description = "Attestation source: a verified claim key=value.")
   String source;
+
+  @Option(names = "--subtree", description = "A task and every task delegated from it, at any depth.")
+  String subtree;
+
+  @Option(
+      names = "--delegator",
+      description = "A delegator in the task's chain: a person's subject or an agent's identity URI, exactly.")
+  String delegator;
 
   @Option(names = "--state", description = "open, completed, revoked or expired.")
   String state;
@@ -66,6 +76,8 @@ public final class TasksListCommand implements Callable<Integer> {
     if (role != null) selector.setRole(role);
     if (attestor != null) selector.setAttestor(attestor);
     if (source != null) selector.setSource(source);
+    if (subtree != null) selector.setSubtree(subtree);
+    if (delegator != null) selector.setDelegator(delegator);
     if (state != null) selector.setState(TaskRows.parseState(state));
     ListTasksRequest.Builder request = ListTasksRequest.newBuilder().setSelector(selector).setLimit(limit);
     if (pageToken != null) request.setPageToken(pageToken);

@@ -29,4 +29,10 @@ public interface Agents {
 
   /** The open tasks {@code identity} began, oldest first. */
   List<TaskRecord> openTasksOf(String identity);
+
+  /**
+   * Who delegated to {@code identity}: the distinct subjects (humans' {@code sub}, agents' identity URIs) in the
+   * delegation chains of its tasks, most recently seen first, at most {@code limit}.
+   */
+  List<String> delegatorsOf(String identity, int limit);
 }

@@ -63,4 +63,22 @@ public interface Ledger extends AutoCloseable {
 
   /** Like {@link #countMintsSince}, over every agent whose inventory record names {@code owner}. */
   int countMintsOfOwnerSince(String owner, Instant since);
+
+  /** Stores a grant {@code Delegate} just issued (not redeemed). */
+  void insertGrant(GrantRecord grant);
+
+  /** The grant with id {@code grantId}, redeemed or not. */
+  Optional<GrantRecord> findGrant(String grantId);
+
+  /**
+   * Marks the grant redeemed at {@code at} if it was not redeemed yet and has not expired at {@code at}: the
+   * compare-and-set is the {@code WHERE redeemed_at IS NULL}, so of racing redeemers exactly one gets true.
+   */
+  boolean redeemGrant(String grantId, Instant at);
+
+  /** Records the child task opened with the redeemed grant {@code grantId}. */
+  void linkGrantChild(String grantId, String childTaskId);
+
+  /** How many grants of {@code parentTaskId} are neither redeemed nor expired at {@code now} (its pending fan-out). */
+  int pendingGrants(String parentTaskId, Instant now);
 }

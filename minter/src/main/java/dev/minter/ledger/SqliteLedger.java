@@ -558,4 +558,130 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
       }
     });
   }
+
+  @Override
+  public void insertGrant(GrantRecord grant) {
+    requireNonNull(grant, "grant");
+    String roles = GrantRows.json(grant.roles(), grant.grantId());
+    String purposes = GrantRows.json(grant.purposes(), grant.grantId());
+    locked("insertGrant", "grant " + grant.grantId(), c -> {
+      try (PreparedStatement insert = c.prepareStatement(
+          "INSERT INTO delegation_grants (" + GrantRows.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        insert.setString(1, grant.grantId());
+        insert.setString(2, grant.parentTaskId());
+        insert.setString(3, grant.subAgent());
+        insert.setString(4, roles);
+        insert.setString(5, purposes);
+        insert.setLong(6, grant.maxTtl().toSeconds());
+        insert.setLong(7, grant.issuedAt().toEpochMilli());
+        insert.setLong(8, grant.expiresAt().toEpochMilli());
+        if (grant.redeemedAt().isPresent()) {
+          insert.setLong(9, grant.redeemedAt().get().toEpochMilli());
+        } else {
+          insert.setNull(9, java.sql.Types.BIGINT);
+        }
+        insert.setString(10, grant.childTaskId().orElse(null));
+        return insert.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public Optional<GrantRecord> findGrant(String grantId) {
+    requireNonNull(grantId, "grantId");
+    return locked("findGrant", "grant " + grantId, c -> {
+      try (PreparedStatement select = c.prepareStatement(
+          "SELECT " + GrantRows.COLUMNS + " FROM delegation_grants WHERE grant_id = ?")) {
+        select.setString(1, grantId);
+        try (ResultSet row = select.executeQuery()) {
+          return row.next() ? Optional.of(GrantRows.grant(row)) : Optional.<GrantRecord>empty();
+        }
+      }
+    });
+  }
+
+  /** The compare-and-set is the {@code WHERE redeemed_at IS NULL}: of racing redeemers exactly one updates the row. */
+  @Override
+  public boolean redeemGrant(String grantId, Instant at) {
+    requireNonNull(grantId, "grantId");
+    requireNonNull(at, "at");
+    return locked("redeemGrant", "grant " + grantId, c -> {
+      try (PreparedStatement update = c.prepareStatement(
+          "UPDATE delegation_grants SET redeemed_at = ? WHERE grant_id = ? AND redeemed_at IS NULL AND expires_at > ?")) {
+        update.setLong(1, at.toEpochMilli());
+        update.setString(2, grantId);
+        update.setLong(3, at.toEpochMilli());
+        return update.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public void linkGrantChild(String grantId, String childTaskId) {
+    requireNonNull(grantId, "grantId");
+    requireNonNull(childTaskId, "childTaskId");
+    int updated = locked("linkGrantChild", "grant " + grantId, c -> {
+      try (PreparedStatement update = c.prepareStatement(
+          "UPDATE delegation_grants SET child_task_id = ? WHERE grant_id = ? AND redeemed_at IS NOT NULL"
+              + " AND child_task_id IS NULL")) {
+        update.setString(1, childTaskId);
+        update.setString(2, grantId);
+        return update.executeUpdate();
+      }
+    });
+    if (updated != 1) {
+      throw new LedgerException("ledger: grant " + grantId + " is not a redeemed grant without a child task");
+    }
+  }
+
+  @Override
+  public int pendingGrants(String parentTaskId, Instant now) {
+    requireNonNull(parentTaskId, "parentTaskId");
+    requireNonNull(now, "now");
+    return locked("pendingGrants", "task " + parentTaskId, c -> {
+      try (PreparedStatement select = c.prepareStatement(
+          "SELECT COUNT(*) FROM delegation_grants WHERE parent_task_id = ? AND redeemed_at IS NULL AND expires_at > ?")) {
+        select.setString(1, parentTaskId);
+        select.setLong(2, now.toEpochMilli());
+        try (ResultSet row = select.executeQuery()) {
+          row.next();
+          return row.getInt(1);
+        }
+      }
+    });
+  }
+
+  /** How many of an agent's most recent delegated tasks {@link #delegatorsOf} reads. */
+  static final int DELEGATORS_SCAN = 10_000;
+
+  /**
+   * Reads the chains of the agent's delegated tasks, newest first (at most {@link #DELEGATORS_SCAN} of them), and
+   * keeps each subject once.
+   */
+  @Override
+  public List<String> delegatorsOf(String identity, int limit) {
+    requireNonNull(identity, "identity");
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit: " + limit + " (expected: > 0)");
+    }
+    return locked("delegatorsOf", "agent " + identity, c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT task_id, delegation FROM tasks"
+          + " WHERE agent = ? AND delegation IS NOT NULL ORDER BY created_at DESC, task_id DESC LIMIT ?")) {
+        select.setString(1, identity);
+        select.setInt(2, DELEGATORS_SCAN);
+        java.util.Set<String> subjects = new java.util.LinkedHashSet<>();
+        try (ResultSet row = select.executeQuery()) {
+          while (row.next() && subjects.size() < limit) {
+            for (dev.minter.policy.DelegationView.Link link
+                : DelegationJson.read(row.getString("delegation"), row.getString("task_id")).chain()) {
+              if (subjects.size() < limit) {
+                subjects.add(link.subject());
+              }
+            }
+          }
+        }
+        return List.copyOf(subjects);
+      }
+    });
+  }
 }

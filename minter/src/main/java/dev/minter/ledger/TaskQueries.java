@@ -17,6 +17,15 @@ final class TaskQueries {
     // A glob without a wildcard is an exact value: let the database narrow the scan.
     query.agent().filter(g -> !g.pattern().contains("*")).ifPresent(g -> add(sql, params, "agent", g.pattern()));
     query.purpose().filter(g -> !g.pattern().contains("*")).ifPresent(g -> add(sql, params, "purpose", g.pattern()));
+    // The subtree as a recursive query: UNION (not UNION ALL) drops rows already seen, so even a cycle in corrupted
+    // parent links ends. Standard SQL, run by SQLite and PostgreSQL alike.
+    query.subtree().ifPresent(root -> {
+      sql.append(" task_id IN (WITH RECURSIVE subtree(id) AS (SELECT task_id FROM tasks WHERE task_id = ?"
+          + " UNION SELECT t.task_id FROM tasks t JOIN subtree s ON t.parent_task_id = s.id) SELECT id FROM subtree) AND");
+      params.add(root);
+    });
+    // Only delegated tasks have a chain; the subject itself is matched in Java on the parsed chain.
+    query.delegator().ifPresent(d -> sql.append(" delegation IS NOT NULL AND"));
     query.createdAfter().ifPresent(t -> {
       sql.append(" created_at >= ? AND");
       params.add(t.toEpochMilli());

@@ -20,6 +20,11 @@ import java.util.Set;
  * @param state the task's state
  * @param createdAfter created at or after this instant
  * @param createdBefore created strictly before this instant
+ * @param agents the agent is one of these identities (an owner's agents, from the inventory)
+ * @param subtree this task and all its descendants (its delegation subtree); matched by the ledger, which knows the
+ *     task tree, not by {@link #matches}
+ * @param delegator a delegator in the task's chain: a human's {@code sub} or an agent's identity URI, exactly (the
+ *     task's own agent is not its delegator)
  */
 public record TaskQuery(
     Optional<String> taskId,
@@ -31,12 +36,14 @@ public record TaskQuery(
     Optional<TaskState> state,
     Optional<Instant> createdAfter,
     Optional<Instant> createdBefore,
-    Optional<Set<String>> agents) {
+    Optional<Set<String>> agents,
+    Optional<String> subtree,
+    Optional<String> delegator) {
   /** Every task. */
   public static final TaskQuery ANY =
       new TaskQuery(
           Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
   public TaskQuery {
     requireNonNull(taskId, "taskId");
@@ -49,6 +56,24 @@ public record TaskQuery(
     requireNonNull(createdAfter, "createdAfter");
     requireNonNull(createdBefore, "createdBefore");
     agents = requireNonNull(agents, "agents").map(Set::copyOf);
+    requireNonNull(subtree, "subtree");
+    requireNonNull(delegator, "delegator");
+  }
+
+  /** The query of the earlier shape (no delegation fields). */
+  public TaskQuery(
+      Optional<String> taskId,
+      Optional<Glob> agent,
+      Optional<Glob> purpose,
+      Optional<String> role,
+      Optional<String> attestor,
+      Optional<Claim> claim,
+      Optional<TaskState> state,
+      Optional<Instant> createdAfter,
+      Optional<Instant> createdBefore,
+      Optional<Set<String>> agents) {
+    this(taskId, agent, purpose, role, attestor, claim, state, createdAfter, createdBefore, agents, Optional.empty(),
+        Optional.empty());
   }
 
   /** The query of the earlier shape (no owner's agent set). */
@@ -68,10 +93,11 @@ public record TaskQuery(
   /** This query restricted to tasks in {@code newState}. */
   public TaskQuery withState(TaskState newState) {
     return new TaskQuery(
-        taskId, agent, purpose, role, attestor, claim, Optional.of(newState), createdAfter, createdBefore, agents);
+        taskId, agent, purpose, role, attestor, claim, Optional.of(newState), createdAfter, createdBefore, agents,
+        subtree, delegator);
   }
 
-  /** Whether {@code task} matches every present field. */
+  /** Whether {@code task} matches every present field but {@code subtree} (which needs the task tree: the ledger's). */
   public boolean matches(TaskRecord task) {
     return taskId.map(task.taskId()::equals).orElse(true)
         && agent.map(g -> g.matches(task.agent())).orElse(true)
@@ -82,7 +108,8 @@ public record TaskQuery(
         && state.map(s -> s == task.state()).orElse(true)
         && createdAfter.map(t -> !task.createdAt().isBefore(t)).orElse(true)
         && createdBefore.map(t -> task.createdAt().isBefore(t)).orElse(true)
-        && agents.map(set -> set.contains(task.agent())).orElse(true);
+        && agents.map(set -> set.contains(task.agent())).orElse(true)
+        && delegator.map(d -> task.delegation().chain().stream().anyMatch(l -> l.subject().equals(d))).orElse(true);
   }
 
   /** A verified claim, e.g. {@code aws.instance_id = i-0abc}; matched exactly. */

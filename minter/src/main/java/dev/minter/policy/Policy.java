@@ -16,12 +16,16 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Minter's policy v0, as loaded by {@link PolicyFile}: admin globs, declared roles and rules in file order.
+ * Minter's policy, as loaded by {@link PolicyFile}: admin globs, declared roles and rules in file order.
  * Immutable and pure, so one instance can be swapped atomically on reload and shared by every call.
  *
  * <p>Decisions deny by default. Rules are tried in file order and the first one that allows the whole request
  * wins; a rule never grants part of a request. When nothing allows it, the reason comes from the first rule
  * that applied to the caller, so the person reading it is pointed at the rule that most likely was meant.
+ *
+ * <p>A rule allows when it grants every requested role, the purpose and the TTL; every requested role's own
+ * requirements are met (human delegation, TTL, closed purpose list); the request stays within what its delegators
+ * handed on (the grant is policy ∩ delegated scope); and each of its CEL conditions holds for each requested role.
  */
 public final class Policy implements PolicyEngine {
   private final String source;
@@ -65,12 +69,13 @@ public final class Policy implements PolicyEngine {
       return new Decision.Deny(Decision.Deny.DEFAULT_DENY, malformed.get());
     }
     String who = request.identity().id();
+    PolicyActivation variables = new PolicyActivation(request);
     Decision.Deny firstDeny = null;
     for (Rule rule : rules) {
       if (!rule.appliesTo(who)) {
         continue;
       }
-      Optional<String> failure = failure(rule, request);
+      Optional<String> failure = failure(rule, variables);
       if (failure.isEmpty()) {
         return new Decision.Allow(grant(rule, request));
       }
@@ -113,48 +118,92 @@ public final class Policy implements PolicyEngine {
     return Optional.empty();
   }
 
-  /** The first reason {@code rule} does not allow {@code request}, or empty if it allows all of it. */
-  private static Optional<String> failure(Rule rule, PolicyRequest request) {
-    return checks(rule, request).stream().filter(c -> !c.passed()).map(Check::reason).findFirst();
+  /** The first reason {@code rule} does not allow the request, or empty if it allows all of it. */
+  private Optional<String> failure(Rule rule, PolicyActivation variables) {
+    return checks(rule, variables, true).stream().filter(c -> !c.passed()).map(Check::reason).findFirst();
   }
 
   /**
-   * Every check {@code rule} makes of {@code request}, in the order {@link #decide} makes them. Both {@link #decide}
-   * and {@link #explain} use this one list, so an explanation can never disagree with the decision.
+   * Every check {@code rule} makes of the request, in the order {@link #decide} makes them. Both {@link #decide}
+   * and {@link #explain} use this one list, so an explanation can never disagree with the decision. With {@code
+   * firstFailure}, the list ends after the first stage that fails (decide needs no more, and skipping the
+   * conditions saves their cost); the first failing check is the same either way.
+   *
+   * <p>Stages: what the rule grants (roles, purpose, TTL); what each requested role demands whoever grants it
+   * ({@link RoleSpec.Requirements}); what the delegators handed on ({@link DelegationView.Scope}); the rule's
+   * conditions, once per requested role.
    */
-  private static List<Check> checks(Rule rule, PolicyRequest request) {
+  private List<Check> checks(Rule rule, PolicyActivation variables, boolean firstFailure) {
+    PolicyRequest request = variables.request();
     List<Check> checks = new ArrayList<>();
     for (String role : request.roles()) {
       boolean granted = rule.roles().contains(role);
       checks.add(new Check("role " + role + ": " + (granted ? "granted" : "not granted"), granted,
-          "role '%s' is not granted to %s by rule '%s'".formatted(role, request.identity().id(), rule.id())));
+          granted ? "" : "role '%s' is not granted to %s by rule '%s'".formatted(role, request.identity().id(), rule.id())));
     }
     String allowed = rule.purposes().stream().map(Glob::pattern).collect(Collectors.joining(", "));
     boolean purposeOk = rule.allowsPurpose(request.purpose());
     checks.add(new Check(
         "purpose " + request.purpose() + ": " + (purposeOk ? "allowed" : "not allowed (allowed: " + allowed + ")"),
         purposeOk,
-        "purpose '%s' is not allowed by rule '%s' (allowed: %s)".formatted(request.purpose(), rule.id(), allowed)));
-    Duration ttl = request.ttl().orElse(rule.maxTtl());
+        purposeOk ? "" : "purpose '%s' is not allowed by rule '%s' (allowed: %s)".formatted(request.purpose(), rule.id(), allowed)));
+    Duration ttl = request.ttl().orElse(cap(rule, request));
     boolean ttlOk = ttl.compareTo(rule.maxTtl()) <= 0;
     checks.add(new Check(
         "ttl " + ttl + ": " + (ttlOk ? "within " : "exceeds ") + rule.maxTtl(),
         ttlOk,
-        "ttl %s exceeds the maximum %s of rule '%s'".formatted(ttl, rule.maxTtl(), rule.id())));
+        ttlOk ? "" : "ttl %s exceeds the maximum %s of rule '%s'".formatted(ttl, rule.maxTtl(), rule.id())));
+    if (firstFailure && failed(checks)) {
+      return checks;
+    }
+    RoleChecks.requirements(request, roles, ttl, checks);
+    if (firstFailure && failed(checks)) {
+      return checks;
+    }
+    RoleChecks.scope(request, ttl, checks);
+    if (firstFailure && failed(checks)) {
+      return checks;
+    }
+    ConditionChecks.add(rule, variables, roles, ttl, checks);
     return checks;
+  }
+
+  private static boolean failed(List<Check> checks) {
+    return checks.stream().anyMatch(c -> !c.passed());
+  }
+
+  /**
+   * The longest TTL {@code rule} may grant this request: the rule's maximum, lowered by each requested role's own
+   * maximum and by what the delegators handed on. Also the TTL granted when none is asked for.
+   */
+  private Duration cap(Rule rule, PolicyRequest request) {
+    Duration cap = rule.maxTtl();
+    for (String name : request.roles()) {
+      Optional<Duration> roleMax = roles.get(name).requires().maxTtl();
+      if (roleMax.isPresent() && roleMax.get().compareTo(cap) < 0) {
+        cap = roleMax.get();
+      }
+    }
+    Optional<Duration> delegated = request.context().delegation().scope().flatMap(DelegationView.Scope::maxTtl);
+    if (delegated.isPresent() && delegated.get().compareTo(cap) < 0) {
+      cap = delegated.get();
+    }
+    return cap;
   }
 
   /**
    * How {@link #decide} reaches its decision on {@code request}: each rule in order, whether it applies to the
-   * caller, each of its checks, and the decision itself (computed by {@link #decide}, never re-derived).
+   * caller, each of its checks (conditions included, with held / failed / the evaluation error), and the decision
+   * itself (computed by {@link #decide}, never re-derived).
    */
   public PolicyExplanation explain(PolicyRequest request) {
     requireNonNull(request, "request");
     Optional<String> malformed = malformed(request);
+    PolicyActivation variables = new PolicyActivation(request);
     List<PolicyExplanation.RuleTrace> traces = new ArrayList<>();
     for (Rule rule : rules) {
       boolean applies = rule.appliesTo(request.identity().id());
-      List<Check> checks = applies && malformed.isEmpty() ? checks(rule, request) : List.of();
+      List<Check> checks = applies && malformed.isEmpty() ? checks(rule, variables, false) : List.of();
       List<String> lines = new ArrayList<>();
       lines.add("identity " + request.identity().id() + ": " + (applies ? "matches" : "does not match")
           + " " + rule.identities().stream().map(Glob::pattern).collect(Collectors.joining(", ")));
@@ -165,8 +214,11 @@ public final class Policy implements PolicyEngine {
     return new PolicyExplanation(decide(request), malformed, traces);
   }
 
-  /** One check of a rule: what a person reads in an explanation, and the reason a denial gives when it fails. */
-  private record Check(String label, boolean passed, String reason) {}
+  /**
+   * One check of a rule: what a person reads in an explanation, and the reason a denial gives when it fails (only
+   * read then: passing checks may leave it empty, which keeps formatting off the hot path of decide).
+   */
+  record Check(String label, boolean passed, String reason) {}
 
   private Grant grant(Rule rule, PolicyRequest request) {
     List<RoleSpec> specs = new ArrayList<>();
@@ -176,8 +228,8 @@ public final class Policy implements PolicyEngine {
       specs.add(spec);
       policies.addAll(spec.vaultPolicies());
     }
-    // Rounding down to whole seconds can only shorten the grant, never push it past the rule's maximum.
-    Duration ttl = Duration.ofSeconds(request.ttl().orElse(rule.maxTtl()).toSeconds());
+    // Rounding down to whole seconds can only shorten the grant, never push it past any maximum.
+    Duration ttl = Duration.ofSeconds(request.ttl().orElse(cap(rule, request)).toSeconds());
     return new Grant(rule.id(), specs, ttl, List.copyOf(policies));
   }
 

@@ -20,11 +20,12 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads Minter's policy v0 from YAML and validates all of it before anything may use it. A file that is not
+ * Reads Minter's policy (v1; every v0 file is a valid v1 file) from YAML and validates all of it before anything may use it. A file that is not
  * exactly right is refused with a {@link PolicyException}, never loaded in part: a policy that silently drops a
  * misspelt key or an unknown role would be weaker than the one its author reviewed.
  *
@@ -33,18 +34,31 @@ import java.util.regex.Pattern;
  * require_owner: true   # optional: agents need a registered owner (minter agents register) to begin tasks
  * roles:
  *   analytics-ro: {kind: database, path: database/creds/analytics-ro, vault_policies: [minter-task-analytics-ro]}
+ *   prod-admin:
+ *     {kind: database, path: database/creds/prod-admin, vault_policies: [minter-task-prod-admin],
+ *      sensitivity: critical, owner: dba-team, classification: pii,
+ *      requires: {human_delegation: true, max_ttl: 15m, purposes: ["incident:response"]}}
  * rules:
  *   - {id: demo-agents, identities: ["spiffe://minter.local/agents/*"], roles: [analytics-ro],
- *      purposes: ["report:*"], max_ttl: 15m}
+ *      purposes: ["report:*"], max_ttl: 15m,
+ *      when: ['identity.claims["k8s.namespace"] == "prod"',
+ *             {name: office-hours, expr: 'time.hour >= 9 && time.hour < 17'}]}
  * }</pre>
+ *
+ * <p>The format is described in full in {@code docs/policy.md}.
  */
 public final class PolicyFile {
   static final String VAULT_TOKEN = "vault-token";
   static final Duration MAX_TTL_CEILING = Duration.ofHours(24);
 
   private static final Set<String> TOP_KEYS = Set.of("admins", "require_owner", "roles", "rules", "quotas", "anomalies");
-  private static final Set<String> ROLE_KEYS = Set.of("kind", "path", "vault_policies", "token_policies");
-  private static final Set<String> RULE_KEYS = Set.of("id", "identities", "roles", "purposes", "max_ttl");
+  private static final Set<String> ROLE_KEYS = Set.of(
+      "kind", "path", "vault_policies", "token_policies", "sensitivity", "owner", "classification", "requires");
+  private static final String ROLE_KEYS_EXPECTED =
+      "kind, path, vault_policies, token_policies, sensitivity, owner, classification, requires";
+  private static final Set<String> REQUIRES_KEYS = Set.of("human_delegation", "max_ttl", "purposes");
+  private static final Set<String> RULE_KEYS = Set.of("id", "identities", "roles", "purposes", "max_ttl", "when");
+  private static final Set<String> CONDITION_KEYS = Set.of("name", "expr");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9_-]*");
   private static final String NAME_EXPECTED = "letters, digits, '.', '_' or '-', starting with a letter or digit";
@@ -131,7 +145,7 @@ public final class PolicyFile {
     if (!NAME.matcher(name).matches()) {
       throw node.failValue("role name '" + name + "'", NAME_EXPECTED);
     }
-    node.onlyKeys(ROLE_KEYS, "kind, path, vault_policies, token_policies");
+    node.onlyKeys(ROLE_KEYS, ROLE_KEYS_EXPECTED);
     YamlNode kindNode = node.field("kind");
     String kindExpected = "a credential kind such as database or vault-token";
     String kind = kindNode.text(kindExpected);
@@ -167,7 +181,39 @@ public final class PolicyFile {
       }
       tokenPolicies = List.of();
     }
-    return new RoleSpec(name, kind, path, vaultPolicies, tokenPolicies);
+    YamlNode sensitivityNode = node.field("sensitivity");
+    String sensitivity = sensitivityNode.isMissing() ? "low" : sensitivityNode.text();
+    if (!RoleSpec.SENSITIVITIES.contains(sensitivity)) {
+      throw sensitivityNode.fail("one of " + String.join(", ", RoleSpec.SENSITIVITIES));
+    }
+    return new RoleSpec(name, kind, path, vaultPolicies, tokenPolicies, sensitivity,
+        optionalText(node.field("owner")), optionalText(node.field("classification")), requires(node.field("requires")));
+  }
+
+  private static String optionalText(YamlNode node) {
+    return node.isMissing() ? "" : node.text();
+  }
+
+  private static RoleSpec.Requirements requires(YamlNode node) {
+    if (node.isMissing()) {
+      return RoleSpec.Requirements.NONE;
+    }
+    node.onlyKeys(REQUIRES_KEYS, "human_delegation, max_ttl, purposes");
+    boolean human = node.field("human_delegation").bool(false);
+    YamlNode ttlNode = node.field("max_ttl");
+    Optional<Duration> maxTtl = ttlNode.isMissing() ? Optional.empty() : Optional.of(maxTtl(ttlNode));
+    YamlNode purposesNode = node.field("purposes");
+    List<String> purposes = purposesNode.isMissing() ? List.of() : purposesNode.nonEmptyItems().stream()
+        .map(p -> {
+          String purpose = p.text();
+          // A closed list is compared exactly: a '*' here would silently reopen it, or never match at all.
+          if (purpose.contains("*")) {
+            throw p.fail("an exact purpose without '*' (requires.purposes is a closed list)");
+          }
+          return purpose;
+        })
+        .toList();
+    return new RoleSpec.Requirements(human, maxTtl, purposes);
   }
 
   private static String vaultPolicy(YamlNode node) {
@@ -191,7 +237,7 @@ public final class PolicyFile {
   }
 
   private static Rule rule(YamlNode node, Map<String, RoleSpec> roles, Map<String, String> idPaths) {
-    node.onlyKeys(RULE_KEYS, "id, identities, roles, purposes, max_ttl");
+    node.onlyKeys(RULE_KEYS, "id, identities, roles, purposes, max_ttl, when");
     YamlNode idNode = node.field("id");
     String id = idNode.text();
     if (!NAME.matcher(id).matches()) {
@@ -215,7 +261,33 @@ public final class PolicyFile {
         })
         .toList();
     List<Glob> purposes = node.field("purposes").nonEmptyItems().stream().map(PolicyFile::glob).toList();
-    return new Rule(id, identities, ruleRoles, purposes, maxTtl(node.field("max_ttl")));
+    Duration maxTtl = maxTtl(node.field("max_ttl"));
+    return new Rule(id, identities, ruleRoles, purposes, maxTtl, conditions(node.field("when"), id));
+  }
+
+  /** Each item is an expression, or {@code {name, expr}} so that denials can name it. All compile now or never. */
+  private static List<Condition> conditions(YamlNode node, String ruleId) {
+    List<YamlNode> items = node.items();
+    if (items.size() > CelConditions.MAX_CONDITIONS) {
+      throw node.fail("at most " + CelConditions.MAX_CONDITIONS + " conditions");
+    }
+    List<Condition> conditions = new java.util.ArrayList<>();
+    for (YamlNode item : items) {
+      String name;
+      YamlNode exprNode;
+      if (item.isMapping()) {
+        item.onlyKeys(CONDITION_KEYS, "name, expr");
+        YamlNode nameNode = item.field("name");
+        name = nameNode.isMissing() ? null : nameNode.text();
+        exprNode = item.field("expr");
+      } else {
+        name = null;
+        exprNode = item;
+      }
+      String expr = exprNode.text("a CEL expression (a string), or {name: ..., expr: ...}");
+      conditions.add(CelConditions.compile(name == null ? expr : name, expr, item.where() + " (rule '" + ruleId + "')"));
+    }
+    return List.copyOf(conditions);
   }
 
   private static Duration maxTtl(YamlNode node) {

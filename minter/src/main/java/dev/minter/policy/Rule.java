@@ -14,9 +14,15 @@ import java.util.List;
  * @param roles the role names this rule grants
  * @param purposes globs over the declared purpose
  * @param maxTtl the longest TTL this rule grants, and the TTL granted when none is asked for
+ * @param conditions the {@code when:} conditions, all of which must hold for every requested role; empty in v0
  */
 public record Rule(
-    String id, List<Glob> identities, List<String> roles, List<Glob> purposes, Duration maxTtl) {
+    String id,
+    List<Glob> identities,
+    List<String> roles,
+    List<Glob> purposes,
+    Duration maxTtl,
+    List<Condition> conditions) {
   public Rule {
     requireNonNull(id, "id");
     identities = List.copyOf(requireNonNull(identities, "identities"));
@@ -26,6 +32,12 @@ public record Rule(
     if (maxTtl.isNegative() || maxTtl.isZero()) {
       throw new IllegalArgumentException("maxTtl: " + maxTtl + " (expected: > 0)");
     }
+    conditions = List.copyOf(requireNonNull(conditions, "conditions"));
+  }
+
+  /** A rule without conditions (policy v0). */
+  public Rule(String id, List<Glob> identities, List<String> roles, List<Glob> purposes, Duration maxTtl) {
+    this(id, identities, roles, purposes, maxTtl, List.of());
   }
 
   /** Whether this rule applies to the identity {@code id}. */

@@ -30,9 +30,19 @@ final class YamlNode {
     return path;
   }
 
+  /** The file and path, as errors name them: {@code policy.yaml: rules[1].when[0]}. */
+  String where() {
+    return path.isEmpty() ? source : source + ": " + path;
+  }
+
   /** Absent, or present with no value ({@code key:} or {@code key: null}). */
   boolean isMissing() {
     return node == null || node.isNull() || node.isMissingNode();
+  }
+
+  /** Present and a mapping. */
+  boolean isMapping() {
+    return !isMissing() && node.isObject();
   }
 
   YamlNode field(String key) {

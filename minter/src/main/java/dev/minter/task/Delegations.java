@@ -10,6 +10,8 @@ import dev.minter.delegation.DelegationResult;
 import dev.minter.delegation.DelegationTokenVerifier;
 import dev.minter.ledger.TaskRecord;
 import dev.minter.policy.DelegationView;
+import dev.minter.policy.Grant;
+import dev.minter.policy.PolicyEngine;
 import dev.minter.vault.Secret;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,15 +26,30 @@ import java.util.Optional;
  */
 public final class Delegations {
   private final Optional<DelegationTokenVerifier> humanTokens;
+  private final ChildGrants grants;
 
-  /** Delegations with nothing configured: delegation tokens are refused. */
+  /** Accepts no delegation evidence: tokens and grants are refused. */
   public Delegations() {
-    this(Optional.empty());
+    this(Optional.empty(), null);
   }
 
-  /** @param humanTokens the verifier of human → agent delegation tokens; empty: no delegation issuer configured */
+  /** Accepts human delegation tokens only. */
   public Delegations(Optional<DelegationTokenVerifier> humanTokens) {
+    this(humanTokens, null);
+  }
+
+  /** Accepts agent → sub-agent grants only. */
+  public Delegations(ChildGrants grants) {
+    this(Optional.empty(), grants);
+  }
+
+  /**
+   * @param humanTokens the verifier of human → agent delegation tokens; empty: no delegation issuer configured
+   * @param grants redeems agent → sub-agent grants from {@code Delegate}; null refuses them
+   */
+  public Delegations(Optional<DelegationTokenVerifier> humanTokens, ChildGrants grants) {
     this.humanTokens = requireNonNull(humanTokens, "humanTokens");
+    this.grants = grants;
   }
 
   /**
@@ -61,9 +78,24 @@ public final class Delegations {
       return human(caller, command, command.delegationToken().get());
     }
     if (command.delegationGrant().isPresent()) {
-      return grant(caller, command.delegationGrant().get());
+      return grant(caller, command.delegationGrant().get(), command);
     }
     return Resolved.NONE;
+  }
+
+  /**
+   * Confines what the policy granted a child task to its parent (roles, Vault policies, purpose, TTL) before Vault is
+   * asked; returns {@code grant} unchanged for a task without a parent. Refusals are audited and thrown.
+   */
+  public Grant confine(
+      WorkloadIdentity caller, BeginTaskCommand command, Resolved delegated, Grant grant, PolicyEngine engine) {
+    if (delegated.parent().isEmpty()) {
+      return grant;
+    }
+    if (grants == null) { // unreachable: without ChildGrants no grant resolves to a parent
+      throw new TaskException(INVALID, "delegation grants are not accepted by this server");
+    }
+    return grants.confine(caller, command, delegated, grant, engine);
   }
 
   /** The chain of an open task as the policy reads it at a later call (MintCredential, Delegate). */
@@ -108,8 +140,11 @@ public final class Delegations {
     return new Resolved(view, Optional.empty(), Optional.empty());
   }
 
-  private Resolved grant(WorkloadIdentity caller, Secret grant) {
-    throw new TaskException(INVALID, "delegation grants are not accepted by this server");
+  private Resolved grant(WorkloadIdentity caller, Secret grant, BeginTaskCommand command) {
+    if (grants == null) {
+      throw new TaskException(INVALID, "delegation grants are not accepted by this server");
+    }
+    return grants.redeem(caller, grant, command);
   }
 
   /**

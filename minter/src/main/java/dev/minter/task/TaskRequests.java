@@ -65,7 +65,7 @@ final class TaskRequests {
     checkText(what, value, MAX_ID_LENGTH);
   }
 
-  private static void checkText(String what, String value, int max) {
+  static void checkText(String what, String value, int max) {
     if (value.isBlank()) {
       throw new TaskException(INVALID, what + ": empty (expected: a non-blank string)");
     }

@@ -19,13 +19,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends tasks: revokes each recorded lease with {@code sync=true} (so Vault confirms the backend cleanup), then the task
- * token by accessor (which cascades in Vault to anything left under it), and writes a receipt to the audit log.
+ * Ends tasks: ends the open tasks of the delegation subtree first, then revokes each recorded lease with {@code
+ * sync=true} (so Vault confirms the backend cleanup), then the task token by accessor (which cascades in Vault to
+ * anything left under it), and writes one audit record per task ended.
  * What Vault cannot confirm is queued durably in the ledger's outbox and retried until done; Vault's own TTLs stay the
  * backstop if Minter itself is gone.
  */
@@ -34,6 +39,8 @@ public final class TaskRevoker {
   static final String MINTER = "minter";
   private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
   private static final Duration MAX_RETRY = Duration.ofMinutes(5);
+  /** How deep receipts nest; protobuf decoders refuse messages nested about 100 deep. */
+  static final int MAX_RECEIPT_NESTING = 32;
 
   private final VaultGateway vault;
   private final Ledger ledger;
@@ -48,16 +55,131 @@ public final class TaskRevoker {
   }
 
   /**
-   * Ends an open task and revokes all it holds.
+   * Ends an open task and revokes all it holds, and first every open task of its delegation subtree.
+   *
+   * <p>The task is claimed in the ledger first (the compare-and-set that makes exactly one caller end it), then its
+   * open children are ended depth-first, each before its parent: their leases revoked with {@code sync=true}, their
+   * tokens by accessor. Vault would cascade the parent's token revocation to them anyway, but only asynchronously for
+   * leases; revoking each child's leases itself is how Minter <em>confirms</em> the sub-agents' credentials are gone.
+   * Each child is recorded as ended ({@link TaskState#EXPIRED} when the parent expired, else {@link
+   * TaskState#REVOKED}) by {@code by}, with a reason naming its parent, and audited like any task end.
    *
    * @param state {@link TaskState#COMPLETED}, {@link TaskState#REVOKED} or {@link TaskState#EXPIRED}
    * @param by who ends it: the agent, an operator, or {@code minter} for expiry
    * @param why free text recorded with the audit record (e.g. an operator's reason); may be null
+   * @return the task's receipt, with its children's receipts nested
    */
   public Receipt end(TaskRecord task, TaskState state, String by, String why) {
     if (!ledger.closeTask(task.taskId(), state, clock.instant())) {
       throw new TaskException(NOT_OPEN, "task " + task.taskId() + " is no longer open");
     }
+    return new SubtreeWalk(state, by).run(task, why);
+  }
+
+  /**
+   * One subtree's depth-first walk, iterative (a deep tree cannot overflow the stack) and with a visited set (a cycle
+   * in a corrupted ledger cannot loop). Every task on {@code stack} is already closed in the ledger by this walk.
+   */
+  private final class SubtreeWalk {
+    private final TaskState rootState;
+    private final String by;
+    private final Set<String> visited = new HashSet<>();
+    private RuntimeException failure;
+
+    SubtreeWalk(TaskState rootState, String by) {
+      this.rootState = rootState;
+      this.by = by;
+    }
+
+    Receipt run(TaskRecord root, String why) {
+      visited.add(root.taskId());
+      List<Frame> stack = new ArrayList<>();
+      stack.add(new Frame(root, rootState, why, openChildren(root)));
+      while (true) {
+        Frame top = stack.getLast();
+        if (top.pending.hasNext()) {
+          TaskRecord child = top.pending.next();
+          if (!visited.add(child.taskId())) {
+            log.warn("task {} appears twice in the delegation subtree of {}: not ended twice", child.taskId(), root.taskId());
+            continue;
+          }
+          TaskState childState = rootState == TaskState.EXPIRED ? TaskState.EXPIRED : TaskState.REVOKED;
+          if (!ledger.closeTask(child.taskId(), childState, clock.instant())) {
+            continue; // ended meanwhile by someone else, who revokes it and writes its receipt
+          }
+          String reason = "parent task " + top.task.taskId() + " " + pastTense(top.state);
+          stack.add(new Frame(child, childState, reason, openChildren(child)));
+          continue;
+        }
+        stack.removeLast();
+        Receipt receipt = null;
+        try {
+          receipt = revokeOwn(top, by);
+          audit.append(record(top, receipt, by).build());
+        } catch (RuntimeException e) {
+          if (stack.isEmpty()) {
+            throw withEarlier(e);
+          }
+          // A child could not be finished (its ledger rows or its audit record failed). Go on revoking its ancestors
+          // (failing here would leave their credentials alive, and Vault's cascade from them covers the child's
+          // token), then fail the whole call so nobody reads the result as clean.
+          log.error("task {} of the subtree of {} not cleanly ended: {}", top.task.taskId(), root.taskId(), e.toString());
+          failure = failure == null ? e : failure;
+        }
+        if (receipt == null) {
+          continue;
+        }
+        log.info("task {} ended ({}) by {}: {} credential(s), token {}, {} child task(s)", top.task.taskId(),
+            receipt.reason(), by, receipt.credentials().size(), receipt.token(), receipt.children().size());
+        if (stack.isEmpty()) {
+          if (failure != null) {
+            throw failure;
+          }
+          return receipt;
+        }
+        // Receipts nest at most MAX_RECEIPT_NESTING deep (wire decoders limit message depth); deeper ones are listed
+        // under the deepest allowed ancestor.
+        stack.get(Math.min(stack.size(), MAX_RECEIPT_NESTING - 1) - 1).ended.add(receipt);
+      }
+    }
+
+    private RuntimeException withEarlier(RuntimeException e) {
+      if (failure != null && failure != e) {
+        e.addSuppressed(failure);
+      }
+      return e;
+    }
+
+    /** The task's open children; if the ledger cannot say, none (Vault's cascade from the parent's token remains). */
+    private Iterator<TaskRecord> openChildren(TaskRecord task) {
+      try {
+        return ledger.children(task.taskId()).stream().filter(c -> c.state() == TaskState.OPEN).iterator();
+      } catch (RuntimeException e) {
+        log.error("cannot list the children of task {}; relying on Vault's cascade for them: {}", task.taskId(), e.toString());
+        return Collections.emptyIterator();
+      }
+    }
+  }
+
+  /** A task of the walk: closed in the ledger, children still to visit, receipts of the children already ended. */
+  private static final class Frame {
+    final TaskRecord task;
+    final TaskState state;
+    final String why;
+    final Iterator<TaskRecord> pending;
+    final List<Receipt> ended = new ArrayList<>();
+
+    Frame(TaskRecord task, TaskState state, String why, Iterator<TaskRecord> pending) {
+      this.task = task;
+      this.state = state;
+      this.why = why;
+      this.pending = pending;
+    }
+  }
+
+  /** Revokes the task's own leases and then its token; its children are already in {@code frame.ended}. */
+  private Receipt revokeOwn(Frame frame, String by) {
+    TaskRecord task = frame.task;
     List<Receipt.Item> items = new ArrayList<>();
     for (LeaseRecord lease : ledger.leases(task.taskId())) {
       if (lease.revoked()) {
@@ -73,10 +195,13 @@ public final class TaskRevoker {
       items.add(new Receipt.Item(lease.leaseId(), lease.role(), lease.kind(), outcome.status(), outcome.detail()));
     }
     Outcome token = revoke(task.taskId(), task.tokenAccessor(), LeaseType.TOKEN);
-    Receipt receipt = new Receipt(task.taskId(), reasonOf(state), items, token.status(), clock.instant(), by);
+    return new Receipt(task.taskId(), reasonOf(frame.state), items, token.status(), clock.instant(), by, frame.ended);
+  }
 
+  private static AuditEvent.Builder record(Frame frame, Receipt receipt, String by) {
+    TaskRecord task = frame.task;
     AuditEvent.Builder record =
-        AuditEvent.of(eventOf(state))
+        AuditEvent.of(eventOf(frame.state))
             .identity(by)
             .task(task.taskId())
             .purpose(task.purpose())
@@ -85,14 +210,21 @@ public final class TaskRevoker {
             .put("revoked", count(receipt, RevocationStatus.REVOKED))
             .put("already_gone", count(receipt, RevocationStatus.ALREADY_GONE))
             .put("queued", count(receipt, RevocationStatus.FAILED_QUEUED))
-            .put("token", token.status().name().toLowerCase())
-            .put("leases", String.join(",", items.stream().map(Receipt.Item::leaseId).toList()))
-            .reason(why)
+            .put("token", receipt.token().name().toLowerCase())
+            .put("leases", String.join(",", receipt.credentials().stream().map(Receipt.Item::leaseId).toList()))
+            .reason(frame.why)
             .requestId(RequestIds.current())
-            .outcome(receipt.confirmed() ? "confirmed" : "queued");
-    audit.append(record.build());
-    log.info("task {} ended ({}) by {}: {} credential(s), token {}", task.taskId(), receipt.reason(), by, items.size(), token.status());
-    return receipt;
+            .outcome(receipt.confirmedHere() ? "confirmed" : "queued");
+    if (task.isChild()) {
+      record.put("parent", task.parentTaskId());
+    }
+    if (!receipt.children().isEmpty()) {
+      record.put("children", String.join(",", receipt.children().stream().map(Receipt::taskId).toList()));
+    }
+    if (!task.delegation().chain().isEmpty()) {
+      record.putList("chain", Delegations.auditChain(task.delegation(), task.agent(), task.taskId(), task.rule()));
+    }
+    return record;
   }
 
   /** Records that Vault's TTL has ended a task, and confirms its credentials are gone. */
@@ -203,6 +335,15 @@ public final class TaskRevoker {
       case REVOKED -> "revoke";
       case EXPIRED -> "expire";
       case OPEN -> throw new IllegalArgumentException("a task cannot end in state OPEN");
+    };
+  }
+
+  private static String pastTense(TaskState state) {
+    return switch (state) {
+      case COMPLETED -> "completed";
+      case REVOKED -> "revoked";
+      case EXPIRED -> "expired";
+      case OPEN -> "ended";
     };
   }
 

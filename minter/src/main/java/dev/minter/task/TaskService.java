@@ -127,6 +127,7 @@ public final class TaskService {
             throw new TaskException(DENIED, "denied by policy rule '" + deny.rule() + "': " + deny.reason());
           }
         };
+    grant = delegations.confine(caller, command, delegated, grant, engine); // child ⊆ parent; audits its refusals
 
     for (TaskGuard guard : guards) {
       guard.beforeBegin(caller, command, grant, context, engine);
@@ -144,15 +145,16 @@ public final class TaskService {
     if (!delegated.view().chain().isEmpty()) {
       record.putList("chain", Delegations.auditChain(delegated.view(), caller.id(), taskId, grant.rule()));
     }
+    delegated.grantId().ifPresent(id -> record.put("grant_id", id));
     audit.append(copy(record).outcome("pending").build()); // write-ahead: durable before Vault is asked
 
     TaskToken token;
     try {
-      token =
-          vault.createTaskToken(
-              grant.vaultPolicies(),
-              grant.ttl(),
-              Map.of("task", taskId, "agent", caller.id(), "purpose", command.purpose()));
+      Map<String, String> metadata = Map.of("task", taskId, "agent", caller.id(), "purpose", command.purpose());
+      // A child task's token is created WITH its parent's, so revoking or expiring the parent revokes it in Vault.
+      token = delegated.parent().isPresent()
+          ? vault.createChildTaskToken(delegated.parent().get().token(), grant.vaultPolicies(), grant.ttl(), metadata)
+          : vault.createTaskToken(grant.vaultPolicies(), grant.ttl(), metadata);
     } catch (RuntimeException e) {
       auditQuietly(copy(record).outcome("failed").reason(e.getMessage()).build());
       throw e;
@@ -178,6 +180,7 @@ public final class TaskService {
               delegated.parent().map(TaskRecord::taskId).orElse(""),
               delegated.view());
       ledger.insertTask(opened);
+      delegated.grantId().ifPresent(id -> ledger.linkGrantChild(id, taskId));
       audit.append(copy(record).accessor(token.accessor()).outcome("ok").put("expires_at", token.expiresAt().toString()).build());
     } catch (RuntimeException e) {
       // Nothing half-done survives: without a ledger row or an audit record, the token must not live on.
@@ -187,11 +190,15 @@ public final class TaskService {
     }
     inventory.used(caller, command.roles(), command.purpose());
     closeIfAgentStopped(caller, opened);
+    closeIfParentEnded(opened);
     for (TaskGuard guard : guards) {
       guard.begun(caller, opened);
     }
     log.info("task {} begun for {} (rule {}, ttl {})", taskId, caller.id(), grant.rule(), grant.ttl());
-    return new OpenedTask(taskId, token.expiresAt(), grant.ttl(), command.roles(), grant.rule());
+    List<DelegationView.Link> chain = new java.util.ArrayList<>(delegated.view().chain());
+    chain.add(DelegationView.Link.agent(caller.id(), taskId, grant.rule()));
+    return new OpenedTask(
+        taskId, token.expiresAt(), grant.ttl(), command.roles(), grant.rule(), chain, opened.parentTaskId());
   }
 
   /** Mints one credential of {@code roleName} for the caller's open task. */
@@ -451,6 +458,28 @@ public final class TaskService {
       }
       throw e;
     }
+  }
+
+  /**
+   * Closes the race with the end of a parent: its subtree walk may have run between the grant's redemption and this
+   * child's row being written. Vault has already killed the child's token with the parent's; this keeps the ledger
+   * honest and the caller told, checked after the row is durable so one of the two always sees the other.
+   */
+  private void closeIfParentEnded(TaskRecord task) {
+    if (!task.isChild()) {
+      return;
+    }
+    TaskState parent = ledger.findTask(task.parentTaskId()).map(TaskRecord::state).orElse(TaskState.REVOKED);
+    if (parent == TaskState.OPEN) {
+      return;
+    }
+    String reason = "parent task " + task.parentTaskId() + " is " + parent.name().toLowerCase();
+    try {
+      revoker.end(task, TaskState.REVOKED, TaskRevoker.MINTER, reason);
+    } catch (TaskException ended) {
+      log.debug("task {} was ended concurrently: {}", task.taskId(), ended.getMessage());
+    }
+    throw new TaskException(NOT_OPEN, reason);
   }
 
   /** Completing must never be blocked by bookkeeping: a failed inventory write is only logged. */

@@ -25,6 +25,16 @@ import java.util.Optional;
  * {@link VaultRequestException} with Vault's status and error text. No token ever appears in a message.
  */
 public final class VaultGateway implements AutoCloseable {
+  /**
+   * The policy every task token carries so that it can be the parent of a sub-agent's child task
+   * (vault-policies/minter-task-delegate.hcl): it allows creating tokens through {@link #CHILD_ROLE_SUFFIX the child
+   * role} and nothing else. Only Minter ever holds a task token; no token handed to an agent may carry it.
+   */
+  public static final String DELEGATE_POLICY = "minter-task-delegate";
+
+  /** The child-task token role is the task token role's name plus this ({@code minter-task-child}). */
+  public static final String CHILD_ROLE_SUFFIX = "-child";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final VaultGatewayConfig config;
@@ -47,12 +57,40 @@ public final class VaultGateway implements AutoCloseable {
 
   /**
    * Creates a task's orphan service token from Minter's token role, as Minter. TTL and explicit max TTL are both
-   * {@code ttl} and it is not renewable, so the task lives exactly that long even if Minter dies.
+   * {@code ttl} and it is not renewable, so the task lives exactly that long even if Minter dies. The token also
+   * carries {@link #DELEGATE_POLICY}, so the task can later be the parent of a sub-agent's child task.
    */
   public TaskToken createTaskToken(List<String> policies, Duration ttl, Map<String, String> metadata) {
-    Map<String, Object> body = tokenRequest(policies, ttl, metadata);
-    String path = "auth/token/create/" + config.tokenRole();
-    JsonNode auth = transport.write(path, minterToken(), body).path("auth");
+    return taskToken("auth/token/create/" + config.tokenRole(), minterToken(), policies, ttl, metadata);
+  }
+
+  /**
+   * Creates a sub-agent's child task token <em>with the parent task's token</em>, through the child token role
+   * ({@code orphan=false}), so OpenBao/Vault makes it a child of the parent: revoking or expiring the parent task
+   * revokes the child task and every lease minted for it. Same TTL rules as {@link #createTaskToken}.
+   *
+   * <p>The role lets the parent pick any policy on its allowed list, not only the parent's own: the caller must have
+   * checked child ⊆ parent before it asks.
+   */
+  public TaskToken createChildTaskToken(
+      Secret parentTaskToken, List<String> policies, Duration ttl, Map<String, String> metadata) {
+    requireNonNull(parentTaskToken, "parentTaskToken");
+    String path = "auth/token/create/" + config.tokenRole() + CHILD_ROLE_SUFFIX;
+    return taskToken(path, parentTaskToken, policies, ttl, metadata);
+  }
+
+  private TaskToken taskToken(
+      String path, Secret creator, List<String> policies, Duration ttl, Map<String, String> metadata) {
+    requireNonNull(policies, "policies");
+    if (policies.isEmpty()) {
+      throw new IllegalArgumentException("policies: [] (expected: at least one policy)");
+    }
+    List<String> withDelegate = new ArrayList<>(policies);
+    if (!withDelegate.contains(DELEGATE_POLICY)) {
+      withDelegate.add(DELEGATE_POLICY);
+    }
+    Map<String, Object> body = tokenRequest(withDelegate, ttl, metadata);
+    JsonNode auth = transport.write(path, creator, body).path("auth");
     Instant now = clock.instant(); // after the answer: expiresAt is then never earlier than Vault's own expiry
     return new TaskToken(
         Secret.of(text(auth, "client_token", path)),
@@ -97,6 +135,10 @@ public final class VaultGateway implements AutoCloseable {
   public Credential.VaultToken createChildToken(
       Secret parentToken, List<String> policies, Duration ttl, Map<String, String> metadata) {
     requireNonNull(parentToken, "parentToken");
+    if (requireNonNull(policies, "policies").contains(DELEGATE_POLICY)) {
+      // A token handed to an agent that could create task tokens would let the agent mint outside Minter's checks.
+      throw new IllegalArgumentException("policies: " + policies + " (expected: never " + DELEGATE_POLICY + ")");
+    }
     Map<String, Object> body = tokenRequest(policies, ttl, metadata);
     JsonNode auth = transport.write("auth/token/create", parentToken, body).path("auth");
     List<String> granted = new ArrayList<>();

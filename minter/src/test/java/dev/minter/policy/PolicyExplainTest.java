@@ -80,6 +80,27 @@ class PolicyExplainTest {
   }
 
   @Test
+  void explain_conditionsPerRole_listsHeldFailedAndErrorForEachRole() {
+    Policy policy = PolicyConditionsTest.guarded("resource.sensitivity == \"medium\" && posture.ok == true");
+    PolicyRequest allowed = Requests.request().roles("analytics-ro").posture("ok", true).build();
+    PolicyRequest denied = Requests.request().roles("analytics-ro", "prod-admin").build();
+
+    PolicyExplanation yes = policy.explain(allowed);
+    PolicyExplanation no = policy.explain(denied);
+
+    assertThat(yes.allowed()).isTrue();
+    assertThat(yes.rules().get(0).checks()).last().asString()
+        .isEqualTo("condition 'c' (resource.sensitivity == \"medium\" && posture.ok == true): held");
+    assertThat(no.decision()).isEqualTo(policy.decide(denied));
+    assertThat(no.rules().get(0).checks()).filteredOn(l -> l.startsWith("condition")).satisfiesExactly(
+        l -> assertThat(l).startsWith("condition 'c' (resource.sensitivity == \"medium\" && posture.ok == true)"
+            + " [role analytics-ro]: error: ").contains("ok"),
+        l -> assertThat(l).endsWith("[role prod-admin]: failed"));
+    assertThat(no.decision()).isInstanceOfSatisfying(Decision.Deny.class, d -> assertThat(d.reason())
+        .startsWith("condition 'c' of rule 'guarded' could not be evaluated: "));
+  }
+
+  @Test
   void explain_malformedRequest_runsNoRuleChecksAndSaysWhy() {
     PolicyExplanation e = POLICY.explain(request(RESEARCH, "demo", List.of("nope"), ""));
 

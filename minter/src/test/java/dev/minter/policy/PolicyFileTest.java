@@ -77,7 +77,7 @@ class PolicyFileTest {
                 + "(expected: letters, digits, '.', '_' or '-', starting with a letter or digit)"),
         Arguments.of("unknown role key (typo)", role("{kind: vault-token, vault_policies: [p], token_policy: [p]}"),
             "bad.yaml: roles.t: unknown key 'token_policy' "
-                + "(expected one of: kind, path, vault_policies, token_policies)"),
+                + "(expected one of: kind, path, vault_policies, token_policies, sensitivity, owner, classification, requires)"),
         Arguments.of("role without kind", role("{path: database/creds/t, vault_policies: [p]}"),
             "bad.yaml: roles.t.kind: missing (expected: a credential kind such as database or vault-token)"),
         Arguments.of("database role without path", role("{kind: database, vault_policies: [p]}"),
@@ -102,7 +102,7 @@ class PolicyFileTest {
             "bad.yaml: roles.t.vault_policies[1]: Root (expected: a Vault policy other than root)"),
         Arguments.of("unknown rule key (typo)",
             ROLE + "rules:\n  - {id: a, identities: [x], roles: [r], purposes: [p], max-ttl: 1m}\n",
-            "bad.yaml: rules[0]: unknown key 'max-ttl' (expected one of: id, identities, roles, purposes, max_ttl)"),
+            "bad.yaml: rules[0]: unknown key 'max-ttl' (expected one of: id, identities, roles, purposes, max_ttl, when)"),
         Arguments.of("rule without id",
             ROLE + "rules:\n  - {identities: [x], roles: [r], purposes: [p], max_ttl: 1m}\n",
             "bad.yaml: rules[0].id: missing (expected: a non-empty string)"),

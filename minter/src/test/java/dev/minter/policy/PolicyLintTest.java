@@ -55,6 +55,43 @@ class PolicyLintTest {
     assertThat(PolicyLint.unreachable(p)).isEmpty();
   }
 
+  @Test
+  void unreachable_earlierRuleHasConditions_doesNotShadow() {
+    Policy p = PolicyFile.parse(ROLES + """
+          - {id: office-hours, identities: ["spiffe://x/**"], roles: [a, b], purposes: ["**"], max_ttl: 1h,
+             when: ['time.hour >= 9 && time.hour < 17']}
+          - {id: narrow, identities: ["spiffe://x/bot"], roles: [a], purposes: ["demo"], max_ttl: 5m}
+        """, "lint.yaml");
+
+    assertThat(PolicyLint.unreachable(p)).isEmpty();
+  }
+
+  @Test
+  void unreachable_laterRuleHasConditions_isStillShadowedByUnconditionalRule() {
+    Policy p = PolicyFile.parse(ROLES + """
+          - {id: broad, identities: ["spiffe://x/**"], roles: [a, b], purposes: ["**"], max_ttl: 1h}
+          - {id: guarded, identities: ["spiffe://x/bot"], roles: [a], purposes: ["demo"], max_ttl: 5m,
+             when: ['posture.ok == true']}
+        """, "lint.yaml");
+
+    assertThat(PolicyLint.unreachable(p)).containsExactly(new PolicyLint.Unreachable("guarded", "broad"));
+  }
+
+  @Test
+  void warnings_roleGrantedByNoRuleAndClosedPurposesNeverAllowed_areReported() {
+    Policy p = PolicyFile.parse("""
+        roles:
+          a: {kind: database, path: database/creds/a, vault_policies: [p-a], requires: {purposes: ["incident:db"]}}
+          b: {kind: database, path: database/creds/b, vault_policies: [p-b]}
+        rules:
+          - {id: reports, identities: ["spiffe://x/**"], roles: [a], purposes: ["report:*"], max_ttl: 1h}
+        """, "lint.yaml");
+
+    assertThat(PolicyLint.warnings(p)).containsExactly(
+        "role 'b' is granted by no rule",
+        "rule 'reports' can never grant role 'a': none of the role's purposes (incident:db) is allowed by the rule");
+  }
+
   static Stream<Arguments> globs() {
     return Stream.of(
         Arguments.of("spiffe://x/*", "spiffe://x/*", true),

@@ -71,6 +71,11 @@ class MinterPolicyIT {
             (ThrowingCallable) () ->
                 transport.write("auth/token/create", minterToken, Map.of("policies", List.of("task-analytics-ro")))),
         Arguments.of(
+            "create child task tokens (only a task token may, for its own children)", 403,
+            (ThrowingCallable) () ->
+                transport.write(
+                    "auth/token/create/minter-task-child", minterToken, Map.of("policies", List.of("task-analytics-ro")))),
+        Arguments.of(
             "give a task its own minter policy", 400,
             (ThrowingCallable) () -> vault.createTaskToken(List.of("minter"), ttl, Map.of())),
         Arguments.of(

@@ -44,13 +44,45 @@ class VaultGatewayIT {
     assertThat(data.path("orphan").asBoolean()).isTrue();
     assertThat(data.path("type").asText()).isEqualTo("service");
     assertThat(data.path("renewable").asBoolean()).isFalse();
-    assertThat(strings(data.path("policies"))).containsExactly("task-analytics-ro"); // no "default" policy
+    // No "default" policy; the delegate policy lets the task be the parent of a sub-agent's child task.
+    assertThat(strings(data.path("policies"))).containsExactlyInAnyOrder("task-analytics-ro", VaultGateway.DELEGATE_POLICY);
     assertThat(data.path("explicit_max_ttl").asLong()).isEqualTo(600);
     assertThat(data.path("ttl").asLong()).isBetween(590L, 600L);
     assertThat(data.path("meta").path("task").asText()).isEqualTo("t-1");
     assertThat(data.path("meta").path("agent").asText()).isEqualTo("spiffe://corp.example/agents/bot");
     assertThat(data.path("meta").path("purpose").asText()).isEqualTo("q3");
     assertThat(data.path("role").asText()).isEqualTo("minter-task");
+  }
+
+  @Test
+  void createChildTaskToken_withParentTaskToken_nonOrphanChildRevokedWithItsParent() {
+    TaskToken parent = vault.createTaskToken(List.of("task-analytics-ro"), Duration.ofMinutes(5), Map.of("task", "p"));
+
+    TaskToken child =
+        vault.createChildTaskToken(parent.token(), List.of("task-analytics-ro"), Duration.ofMinutes(2), Map.of("task", "c"));
+
+    JsonNode data = stack.asRoot("POST", "auth/token/lookup-accessor", Map.of("accessor", child.accessor()))
+        .body().path("data");
+    assertThat(data.path("orphan").asBoolean()).isFalse();
+    assertThat(data.path("role").asText()).isEqualTo("minter-task-child");
+    assertThat(data.path("explicit_max_ttl").asLong()).isEqualTo(120);
+    assertThat(strings(data.path("policies"))).containsExactlyInAnyOrder("task-analytics-ro", VaultGateway.DELEGATE_POLICY);
+
+    assertThat(vault.revokeAccessor(parent.accessor())).isEqualTo(RevocationOutcome.REVOKED);
+
+    assertThat(vault.tokenAlive(child.accessor())).isFalse();
+  }
+
+  @Test
+  void createChildTaskToken_policyTheParentLacks_vaultAllowsIt_soMinterMustCheckChildWithinParent() {
+    // Why ChildGrants confines a child to its parent: the token role checks only its own allowed_policies list.
+    TaskToken parent = vault.createTaskToken(List.of("task-analytics-ro"), Duration.ofMinutes(5), Map.of());
+
+    TaskToken child =
+        vault.createChildTaskToken(parent.token(), List.of("task-vault-token"), Duration.ofMinutes(1), Map.of());
+
+    assertThat(vault.lookupAccessor(child.accessor()).orElseThrow().policies()).contains("task-vault-token");
+    vault.revokeAccessor(parent.accessor());
   }
 
   @Test
@@ -71,7 +103,8 @@ class VaultGatewayIT {
 
     TokenLookup lookup = vault.lookupAccessor(task.accessor()).orElseThrow();
 
-    assertThat(lookup.policies()).containsExactlyInAnyOrder("task-vault-token", "agent-kv-read");
+    assertThat(lookup.policies())
+        .containsExactlyInAnyOrder("task-vault-token", "agent-kv-read", VaultGateway.DELEGATE_POLICY);
     assertThat(lookup.metadata()).containsEntry("task", "t-2");
     assertThat(lookup.orphan()).isTrue();
     assertThat(lookup.ttl()).isBetween(Duration.ofSeconds(290), Duration.ofMinutes(5));

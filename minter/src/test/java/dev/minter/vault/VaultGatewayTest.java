@@ -63,6 +63,15 @@ class VaultGatewayTest {
   }
 
   @Test
+  void createChildToken_withTheDelegatePolicy_rejectedBeforeAskingVault() {
+    // A token handed to an agent must never be able to create task tokens through the child role.
+    assertThatThrownBy(
+            () -> vault.createChildToken(TOKEN, List.of("kv-read", VaultGateway.DELEGATE_POLICY), Duration.ofMinutes(1), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(VaultGateway.DELEGATE_POLICY);
+  }
+
+  @Test
   void revokeLease_blankId_rejected() {
     assertThatThrownBy(() -> vault.revokeLease(" "))
         .isInstanceOf(IllegalArgumentException.class)
