@@ -144,6 +144,8 @@ class PolicyReloaderTest {
         Arguments.of("unknown top-level key", valid + "rulez: []\n", "rulez"),
         Arguments.of("rule names an undeclared role", valid.replace("roles: [billing-rw]", "roles: [nope]"), "nope"),
         Arguments.of("role kind no engine mints", valid.replace("kind: database", "kind: ftp"), "'ftp'"),
+        Arguments.of("CEL condition that does not type-check",
+            valid.replace("max_ttl: 15m}", "max_ttl: 15m, when: ['request.purpose + 1 == 2']}"), "rules[0].when[0]"),
         Arguments.of("empty file", "", "empty policy file"));
   }
 
