@@ -1,5 +1,7 @@
 package dev.minter;
 
+import dev.minter.anomaly.AnomalyDetector;
+import dev.minter.anomaly.AnomalyGuard;
 import dev.minter.api.AdminAgents;
 import dev.minter.api.AdminService;
 import dev.minter.api.AttestationInterceptor;
@@ -20,6 +22,9 @@ import dev.minter.config.MinterConfig;
 import dev.minter.delegation.DelegationConfig;
 import dev.minter.delegation.DelegationTokenVerifier;
 import dev.minter.ledger.Ledger;
+import dev.minter.metrics.MetricsEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.minter.ledger.SqliteLedger;
 import dev.minter.ledger.TokenCipher;
 import dev.minter.policy.PolicyEngine;
@@ -225,10 +230,14 @@ public final class MinterServer implements AutoCloseable {
           Delegator.DEFAULT_GRANT_WINDOW, clock);
       Delegations delegations = new Delegations(
           delegationTokens(config, http, clock), new ChildGrants(grantTokens, ledger, audit, clock));
-      Delegator delegator = new Delegator(policySource, ledger, ledger, audit, inventory, contexts, delegations,
-          grantTokens, Delegator.DEFAULT_GRANT_WINDOW, clock);
+      // Anomaly detection (docs/anomalies.md). It learns only calls that went ahead, so it may run before other guards.
+      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      closeables.push(metrics::close);
+      AnomalyGuard anomalies = new AnomalyGuard(new AnomalyDetector(ledger, clock), audit, metrics, policySource);
       // Quotas last: a guard after it that refuses would leave its in-flight slot counted until it lapses.
-      List<TaskGuard> guards = List.of(new QuotaGuard(ledger, audit, clock));
+      List<TaskGuard> guards = List.of(anomalies, new QuotaGuard(ledger, audit, clock));
+      Delegator delegator = new Delegator(policySource, ledger, ledger, audit, inventory, contexts, delegations,
+          grantTokens, Delegator.DEFAULT_GRANT_WINDOW, guards, clock);
       TaskService tasks = new TaskService(
           policySource, vault, engines, ledger, audit, revoker, inventory, contexts, delegations, guards, clock);
 
@@ -236,7 +245,10 @@ public final class MinterServer implements AutoCloseable {
       TrustBundles trust = trustBundles(config, http, clock);
       closeables.push(trust);
       Attestors attestors = attestors(config, clock, nonces, http, ledger, trust);
-      AttestationInterceptor attestation = new AttestationInterceptor(attestors, audit);
+      AttestationInterceptor attestation = new AttestationInterceptor(attestors, audit, anomalies::attestationRejected);
+      if (config.metrics() != null) {
+        closeables.push(MetricsEndpoint.start(address(config.metrics().listen()), metrics));
+      }
       HealthStatusManager health = new HealthStatusManager();
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
       Server server =

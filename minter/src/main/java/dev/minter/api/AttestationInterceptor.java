@@ -50,10 +50,28 @@ public final class AttestationInterceptor implements ServerInterceptor {
 
   private final Attestors attestors;
   private final AuditLog audit;
+  private final RejectionListener rejections;
+
+  /** Hears of every rejected attestation after it is audited (e.g. the anomaly detector). Must not block. */
+  @FunctionalInterface
+  public interface RejectionListener {
+    RejectionListener NONE = (rejected, peer, requestId) -> {};
+
+    /**
+     * {@code peer} is the transport's remote address (a rejected caller has no verified identity); {@code requestId}
+     * is the one in the {@code attest.reject} record.
+     */
+    void rejected(AttestationResult.Rejected rejected, SocketAddress peer, String requestId);
+  }
 
   public AttestationInterceptor(Attestors attestors, AuditLog audit) {
+    this(attestors, audit, RejectionListener.NONE);
+  }
+
+  public AttestationInterceptor(Attestors attestors, AuditLog audit, RejectionListener rejections) {
     this.attestors = attestors;
     this.audit = audit;
+    this.rejections = rejections;
   }
 
   @Override
@@ -135,6 +153,11 @@ public final class AttestationInterceptor implements ServerInterceptor {
     } catch (RuntimeException e) {
       log.error("{} could not audit a rejected attestation: {}", requestId, e.toString());
       return Status.UNAVAILABLE.withDescription("audit log unavailable (request " + requestId + ")");
+    }
+    try {
+      rejections.rejected(rejected, peer, requestId);
+    } catch (RuntimeException e) {
+      log.warn("{} rejection listener failed: {}", requestId, e.toString()); // the rejection itself stands
     }
     Status status =
         rejected.failure() == AttestationResult.Failure.MALFORMED ? Status.INVALID_ARGUMENT : Status.UNAUTHENTICATED;

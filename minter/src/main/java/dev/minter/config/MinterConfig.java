@@ -29,6 +29,7 @@ import java.util.Map;
  * @param agents agent inventory settings (auto-suspension of idle agents)
  * @param delegation trusted issuers of human → agent delegation tokens (read by {@code DelegationConfig}), or null:
  *     delegation tokens are refused
+ * @param metrics where Prometheus metrics are served; null: not served
  * @param policyReload how changes to the policy file are picked up (default: watched, re-hashed every 2s)
  * @param posture where posture signals come from, or null: none
  */
@@ -48,6 +49,7 @@ public record MinterConfig(
     @JsonProperty("base_dir") Path baseDir,
     AgentSettings agents,
     JsonNode delegation,
+    Metrics metrics,
     @JsonProperty("policy_reload") PolicyReloadSettings policyReload,
     PostureSettings posture) {
   public MinterConfig {
@@ -71,7 +73,7 @@ public record MinterConfig(
   MinterConfig withBaseDir(Path dir) {
     return new MinterConfig(
         listen, tls, trustDomains, vault, ledger, audit, policy, maintenanceInterval, identityDomain, clockSkew,
-        attestors, trustBundles, dir, agents, delegation, policyReload, posture);
+        attestors, trustBundles, dir, agents, delegation, metrics, policyReload, posture);
   }
 
   /**
@@ -85,6 +87,13 @@ public record MinterConfig(
       if (autoSuspendAfter != null && (autoSuspendAfter.isNegative() || autoSuspendAfter.isZero())) {
         throw new IllegalArgumentException("agents.auto_suspend_after: " + autoSuspendAfter + " (expected: > 0)");
       }
+    }
+  }
+
+  /** @param listen host:port of the Prometheus endpoint ({@code GET /metrics}), e.g. {@code 127.0.0.1:9464} */
+  public record Metrics(String listen) {
+    public Metrics {
+      requireNonNull(listen, "metrics.listen");
     }
   }
 

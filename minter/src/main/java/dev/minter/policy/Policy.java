@@ -244,6 +244,11 @@ public final class Policy implements PolicyEngine {
   }
 
   @Override
+  public AnomalySettings anomalySettings() {
+    return anomalies.settings();
+  }
+
+  @Override
   public boolean requiresOwner() {
     return requireOwner;
   }

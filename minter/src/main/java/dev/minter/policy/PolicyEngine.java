@@ -30,6 +30,11 @@ public interface PolicyEngine {
     return AnomalyAction.ALERT;
   }
 
+  /** The anomaly detector's tunables under this policy (the {@code anomalies} section; defaults if absent). */
+  default AnomalySettings anomalySettings() {
+    return AnomalySettings.DEFAULTS;
+  }
+
   /** Lower-case hex SHA-256 of the policy's source, named in audit records of reloads. */
   default String sha256() {
     return "";

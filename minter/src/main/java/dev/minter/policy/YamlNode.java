@@ -40,7 +40,7 @@ final class YamlNode {
     return node == null || node.isNull() || node.isMissingNode();
   }
 
-  /** Present and a mapping. */
+  /** Whether the node is a mapping (e.g. a kind's settings rather than a bare value). */
   boolean isMapping() {
     return !isMissing() && node.isObject();
   }
@@ -105,6 +105,17 @@ final class YamlNode {
       throw fail("true or false");
     }
     return node.booleanValue();
+  }
+
+  /** A YAML number, or {@code absent} when the key is missing; quoted strings are refused, not converted. */
+  double number(double absent, String expected) {
+    if (isMissing()) {
+      return absent;
+    }
+    if (!node.isNumber()) {
+      throw fail(expected);
+    }
+    return node.doubleValue();
   }
 
   /** A non-blank string scalar; numbers and booleans are refused rather than converted. */

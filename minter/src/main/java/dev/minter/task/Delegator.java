@@ -71,6 +71,7 @@ public final class Delegator {
   private final Delegations delegations;
   private final GrantTokens tokens;
   private final Duration window;
+  private final List<TaskGuard> guards;
   private final Clock clock;
   // Counting a task's fan-out and recording a new grant must be one step, or two racing calls both fit under the cap.
   private final ReentrantLock fanOut = new ReentrantLock();
@@ -85,7 +86,9 @@ public final class Delegator {
       Delegations delegations,
       GrantTokens tokens,
       Duration window,
+      List<TaskGuard> guards,
       Clock clock) {
+    this.guards = List.copyOf(guards);
     this.policy = policy;
     this.ledger = ledger;
     this.agents = agents;
@@ -184,7 +187,14 @@ public final class Delegator {
       if (fan + 1 > maxFanOut) {
         throw quota(caller, parent, "max_fan_out", fan + 1, maxFanOut);
       }
-      return issue(caller, command, parent, view, purposes, maxTtl, now);
+      for (TaskGuard guard : guards) {
+        guard.beforeDelegate(caller, parent, context, engine);
+      }
+      DelegatedGrant issued = issue(caller, command, parent, view, purposes, maxTtl, now);
+      for (TaskGuard guard : guards) {
+        guard.delegated(caller, parent);
+      }
+      return issued;
     } finally {
       fanOut.unlock();
     }

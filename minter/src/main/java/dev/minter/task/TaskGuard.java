@@ -26,4 +26,10 @@ public interface TaskGuard {
 
   /** After a credential of {@code role} was minted for {@code task}. Must not throw. */
   default void minted(WorkloadIdentity caller, TaskRecord task, String role) {}
+
+  /** Before a delegation grant is issued from {@code parent} (depth and fan-out limits already hold). */
+  default void beforeDelegate(WorkloadIdentity caller, TaskRecord parent, PolicyContext context, PolicyEngine policy) {}
+
+  /** After a delegation grant was issued from {@code parent}. Must not throw. */
+  default void delegated(WorkloadIdentity caller, TaskRecord parent) {}
 }

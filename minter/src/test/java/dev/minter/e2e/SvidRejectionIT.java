@@ -99,7 +99,7 @@ class SvidRejectionIT {
   void forgedSvid_isUnauthenticated_auditedAndGetsNothing(String name, Forgery forgery) throws Exception {
     String file = "forged-" + Integer.toHexString(name.hashCode());
     minter.writeLeaf(file, forgery.leaf().apply(minter.ca));
-    int recordsBefore = AuditRecords.read(minter.auditFile()).size();
+    int recordsBefore = records().size();
 
     try (Agent agent = new Agent(minter.channel(file))) {
       assertThatThrownBy(() -> agent.begin("report:x", 60, "analytics-ro"))
@@ -110,7 +110,7 @@ class SvidRejectionIT {
           });
     }
 
-    List<Map<String, Object>> records = AuditRecords.read(minter.auditFile());
+    List<Map<String, Object>> records = records();
     assertThat(records).hasSize(recordsBefore + 1); // the rejection, and nothing else: no task was begun
     assertThat(records.getLast())
         .containsEntry("event", "attest.reject")
@@ -138,7 +138,17 @@ class SvidRejectionIT {
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    assertThat(AuditRecords.read(minter.auditFile()).getLast()).containsEntry("event", "attest.reject");
+    assertThat(records().getLast()).containsEntry("event", "attest.reject");
+  }
+
+  /**
+   * The audit records but anomaly alerts: this class's burst of rejections from one address also (rightly) raises
+   * {@code anomaly.attestation_failures} (docs/anomalies.md), on whichever test happens to cross the threshold.
+   */
+  private static List<Map<String, Object>> records() throws java.io.IOException {
+    return AuditRecords.read(minter.auditFile()).stream()
+        .filter(r -> !String.valueOf(r.get("event")).startsWith("anomaly."))
+        .toList();
   }
 
   @Test
