@@ -29,7 +29,7 @@ import dev.minter.ledger.SqliteLedger;
 import dev.minter.ledger.TokenCipher;
 import dev.minter.policy.PolicyEngine;
 import dev.minter.policy.Policy;
-import dev.minter.policy.PolicyFile;
+import dev.minter.policy.PolicyReloader;
 import dev.minter.policy.RoleSpec;
 import dev.minter.tls.TrustStores;
 import dev.minter.vault.VaultGatewayConfig;
@@ -48,6 +48,7 @@ import dev.minter.task.PolicyContexts;
 import dev.minter.task.QuotaGuard;
 import dev.minter.task.TaskGuard;
 import dev.minter.posture.PostureSource;
+import dev.minter.posture.PostureSources;
 import dev.minter.task.TaskRevoker;
 import dev.minter.task.TaskService;
 import dev.minter.vault.CredentialEngines;
@@ -203,16 +204,24 @@ public final class MinterServer implements AutoCloseable {
       SqliteLedger ledger =
           SqliteLedger.open(config.ledger().sqlite(), TokenCipher.loadOrCreate(config.ledger().keyFile()), clock);
       closeables.push(ledger);
-      Policy policy = PolicyFile.load(config.policy());
-      Supplier<PolicyEngine> policySource = () -> policy;
+      CredentialEngines engines = CredentialEngines.builtIn(clock);
+      // The same checks at start-up and on every reload: a reloaded policy is never held to a lower bar.
+      PolicyReloader policies = PolicyReloader.load(config.policy(), p -> checkRoleKinds(p, engines), audit);
+      closeables.push(policies);
+      if (config.policyReload().enabled()) {
+        policies.watch(config.policyReload().interval());
+      }
+      Supplier<PolicyEngine> policySource = policies;
+      PostureSource posture = PostureSources.build(config.posture(), clock);
+      if (posture instanceof AutoCloseable closeablePosture) {
+        closeables.push(closeablePosture);
+      }
       VaultGateway vault = new VaultGateway(vaultConfig(config.vault()), clock);
       closeables.push(vault);
-      CredentialEngines engines = CredentialEngines.builtIn(clock);
-      checkRoleKinds(policy, engines);
       TaskRevoker revoker = new TaskRevoker(vault, ledger, audit, clock);
       Inventory inventory = new Inventory(ledger, audit, clock);
       AgentLifecycle agentLifecycle = new AgentLifecycle(ledger, revoker, audit, clock);
-      PolicyContexts contexts = new PolicyContexts(ledger, PostureSource.NONE, clock);
+      PolicyContexts contexts = new PolicyContexts(ledger, posture, clock);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       closeables.push(http);
       // Agent → sub-agent grants: signed with Minter's own key, kept next to the ledger key (docs/delegation.md).
@@ -291,7 +300,10 @@ public final class MinterServer implements AutoCloseable {
           tls);
     }
 
-    /** Fails start-up on a role whose kind no engine mints, instead of failing the first agent that asks. */
+    /**
+     * Refuses a policy with a role whose kind no engine mints: at start-up instead of failing the first agent that
+     * asks, and on reload instead of swapping in a policy whose roles cannot be minted.
+     */
     private static void checkRoleKinds(Policy policy, CredentialEngines engines) {
       for (RoleSpec role : policy.roles().values()) {
         if (engines.forKind(role.kind()).isEmpty()) {

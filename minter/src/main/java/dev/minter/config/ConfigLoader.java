@@ -75,12 +75,18 @@ public final class ConfigLoader {
   }
 
   private static final class DurationDeserializer extends JsonDeserializer<Duration> {
+    private static final java.util.regex.Pattern MILLIS = java.util.regex.Pattern.compile("\\d{1,9}ms");
+
     @Override
     public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
       String text = p.getValueAsString();
+      // Milliseconds only here, not in the policy file: network timeouts want them, credential TTLs never do.
+      if (MILLIS.matcher(text).matches()) {
+        return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+      }
       return Durations.parse(text)
           .orElseThrow(() -> new IllegalArgumentException(
-              "'" + text + "' is not a duration (expected e.g. 90s, 15m, 1h30m or PT15M)"));
+              "'" + text + "' is not a duration (expected e.g. 500ms, 90s, 15m, 1h30m or PT15M)"));
     }
   }
 }

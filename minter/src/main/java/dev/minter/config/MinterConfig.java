@@ -30,6 +30,8 @@ import java.util.Map;
  * @param delegation trusted issuers of human → agent delegation tokens (read by {@code DelegationConfig}), or null:
  *     delegation tokens are refused
  * @param metrics where Prometheus metrics are served; null: not served
+ * @param policyReload how changes to the policy file are picked up (default: watched, re-hashed every 2s)
+ * @param posture where posture signals come from, or null: none
  */
 public record MinterConfig(
     String listen,
@@ -47,7 +49,9 @@ public record MinterConfig(
     @JsonProperty("base_dir") Path baseDir,
     AgentSettings agents,
     JsonNode delegation,
-    Metrics metrics) {
+    Metrics metrics,
+    @JsonProperty("policy_reload") PolicyReloadSettings policyReload,
+    PostureSettings posture) {
   public MinterConfig {
     requireNonNull(listen, "listen");
     requireNonNull(tls, "tls");
@@ -62,13 +66,14 @@ public record MinterConfig(
     attestors = attestors == null ? Map.of() : Map.copyOf(attestors);
     baseDir = baseDir == null ? Path.of("").toAbsolutePath() : baseDir;
     agents = agents == null ? new AgentSettings(null) : agents;
+    policyReload = policyReload == null ? PolicyReloadSettings.DEFAULT : policyReload;
   }
 
   /** This config with relative attestor paths resolving against {@code dir}. */
   MinterConfig withBaseDir(Path dir) {
     return new MinterConfig(
         listen, tls, trustDomains, vault, ledger, audit, policy, maintenanceInterval, identityDomain, clockSkew,
-        attestors, trustBundles, dir, agents, delegation, metrics);
+        attestors, trustBundles, dir, agents, delegation, metrics, policyReload, posture);
   }
 
   /**
