@@ -20,8 +20,9 @@ source "$STATE/stack.env"
 step "development SPIFFE CA and SVIDs in $STATE/certs (trust domain $TRUST_DOMAIN)"
 minter dev certs --out "$STATE/certs" --trust-domain "$TRUST_DOMAIN" \
   --svid "demo-agent=spiffe://$TRUST_DOMAIN/agents/demo-agent" \
+  --svid "report-helper=spiffe://$TRUST_DOMAIN/agents/report-helper" \
   --svid "admin=spiffe://$TRUST_DOMAIN/operators/admin" >/dev/null
-ok "ca.pem, server.pem, demo-agent.pem, admin.pem"
+ok "ca.pem, server.pem, demo-agent.pem, report-helper.pem (a sub-agent), admin.pem"
 
 step "writing $STATE/minter.yaml and $STATE/policy.yaml"
 cp "$MINTER_LOCAL_DIR/policy.yaml" "$STATE/policy.yaml"
@@ -67,7 +68,9 @@ ok "pid $(cat "$STATE/minter.pid"), log $STATE/minter.log"
 step "demo agent spiffe://$TRUST_DOMAIN/agents/demo-agent"
 minter demo --addr "127.0.0.1:$MINTER_PORT" \
   --cert "$STATE/certs/demo-agent.pem" --key "$STATE/certs/demo-agent.key" --ca "$STATE/certs/ca.pem" \
-  --pg-url "jdbc:postgresql://$PG_HOST:$PG_PORT/$PG_DATABASE" --audit-file "$STATE/audit.jsonl"
+  --pg-url "jdbc:postgresql://$PG_HOST:$PG_PORT/$PG_DATABASE" --audit-file "$STATE/audit.jsonl" \
+  --sub-agent "spiffe://$TRUST_DOMAIN/agents/report-helper" \
+  --sub-agent-cert "$STATE/certs/report-helper.pem" --sub-agent-key "$STATE/certs/report-helper.key"
 
 cat <<EOT
 

@@ -3,7 +3,10 @@ package dev.minter.cli;
 import com.google.protobuf.Duration;
 import dev.minter.proto.v1.BeginTaskRequest;
 import dev.minter.proto.v1.BeginTaskResponse;
+import dev.minter.client.MinterChannels;
 import dev.minter.proto.v1.CompleteTaskRequest;
+import dev.minter.proto.v1.DelegateRequest;
+import dev.minter.proto.v1.DelegateResponse;
 import dev.minter.proto.v1.MintCredentialRequest;
 import dev.minter.proto.v1.MintCredentialResponse;
 import dev.minter.proto.v1.MinterGrpc;
@@ -28,12 +31,15 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = "Run a demo agent: begin a task, mint PostgreSQL credentials, use them, complete, check they are dead.",
+    description = "Run a demo agent: begin a task, mint PostgreSQL credentials, use them, (delegate to a sub-agent), "
+        + "complete, check they are dead.",
     footer = {
       "",
       "Example (what deploy/local/up.sh runs):",
       "  minter demo --cert certs/demo-agent.pem --key certs/demo-agent.key --ca certs/ca.pem \\",
-      "      --pg-url jdbc:postgresql://127.0.0.1:55432/analytics --audit-file deploy/local/.state/audit.jsonl"
+      "      --pg-url jdbc:postgresql://127.0.0.1:55432/analytics --audit-file deploy/local/.state/audit.jsonl \\",
+      "      --sub-agent spiffe://minter.local/agents/report-helper \\",
+      "      --sub-agent-cert certs/report-helper.pem --sub-agent-key certs/report-helper.key"
     })
 public final class DemoCommand implements Callable<Integer> {
   @Mixin ClientOptions client;
@@ -56,12 +62,27 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--audit-file", description = "Audit log to verify at the end.")
   Path auditFile;
 
+  @Option(names = "--sub-agent", description = "Also delegate the role to this sub-agent identity (needs its SVID).")
+  String subAgent;
+
+  @Option(names = "--sub-agent-cert", description = "The sub-agent's X.509-SVID certificate, PEM.")
+  Path subAgentCert;
+
+  @Option(names = "--sub-agent-key", description = "The sub-agent's private key, PEM/PKCS#8.")
+  Path subAgentKey;
+
   private int step;
-  private static final int STEPS = 6;
+  private int steps;
 
   @Override
   public Integer call() throws Exception {
+    boolean delegating = subAgent != null;
+    if (delegating && (subAgentCert == null || subAgentKey == null)) {
+      throw new IllegalArgumentException("--sub-agent needs --sub-agent-cert and --sub-agent-key");
+    }
+    steps = delegating ? 9 : 6;
     ManagedChannel channel = client.channel();
+    ManagedChannel subChannel = delegating ? MinterChannels.mtls(client.addr, subAgentCert, subAgentKey, client.ca) : null;
     try {
       MinterGrpc.MinterBlockingStub minter = MinterGrpc.newBlockingStub(channel);
       say("BeginTask purpose=" + purpose + " roles=[" + role + "] ttl=" + ttlSeconds + "s");
@@ -89,6 +110,34 @@ public final class DemoCommand implements Callable<Integer> {
       say("Connect to PostgreSQL as " + user + " and run: " + query);
       ok(runQuery(user, password));
 
+      String childUser = null;
+      String childPassword = null;
+      if (delegating) {
+        say("Delegate role " + role + " of task " + task.getTaskId() + " to sub-agent " + subAgent);
+        DelegateResponse grant =
+            minter
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
+                .delegate(DelegateRequest.newBuilder().setTaskId(task.getTaskId()).setSubAgent(subAgent).addRoles(role)
+                    .build());
+        ok("single-use grant " + grant.getGrantId() + " (max ttl " + grant.getMaxTtl().getSeconds() + "s, redeem by "
+            + TaskRows.instant(grant.getExpiresAt()) + ")");
+
+        say("Sub-agent " + subAgent + " opens a child task with the grant and mints " + role);
+        MinterGrpc.MinterBlockingStub sub = MinterGrpc.newBlockingStub(subChannel);
+        BeginTaskResponse child =
+            sub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .beginTask(BeginTaskRequest.newBuilder().setPurpose(purpose).addRoles(role)
+                    .setDelegationGrant(grant.getGrant()).putLabels("source", "minter-demo").build());
+        MintCredentialResponse childCred =
+            sub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .mintCredential(MintCredentialRequest.newBuilder().setTaskId(child.getTaskId()).setRole(role).build());
+        childUser = childCred.getDatabase().getUsername();
+        childPassword = childCred.getDatabase().getPassword();
+        ok("child task " + child.getTaskId() + " (parent " + child.getParentTaskId() + "), chain "
+            + TasksShowCommand.chain(child.getChainList()) + "; PostgreSQL user " + childUser + ": "
+            + runQuery(childUser, childPassword));
+      }
+
       say("CompleteTask " + task.getTaskId());
       RevocationReceipt receipt =
           minter
@@ -107,6 +156,15 @@ public final class DemoCommand implements Callable<Integer> {
       } catch (SQLException e) {
         ok("refused: " + e.getMessage());
       }
+      if (delegating) {
+        say("The sub-agent connects again with its credentials (must be refused: its task died with the parent)");
+        try {
+          runQuery(childUser, childPassword);
+          return fail("the sub-agent's credentials still work after the parent task completed");
+        } catch (SQLException e) {
+          ok("refused: " + e.getMessage());
+        }
+      }
 
       say("Verify the audit log" + (auditFile == null ? " (skipped: no --audit-file)" : " " + auditFile));
       if (auditFile != null) {
@@ -123,6 +181,9 @@ public final class DemoCommand implements Callable<Integer> {
       return fail("database: " + e.getMessage());
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      if (subChannel != null) {
+        subChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
     }
   }
 
@@ -139,7 +200,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private void say(String what) {
-    System.out.println("==> [" + (++step) + "/" + STEPS + "] " + what);
+    System.out.println("==> [" + (++step) + "/" + steps + "] " + what);
   }
 
   private static void ok(String what) {
