@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.minter.attest.WorkloadIdentity;
+import dev.minter.net.LimitedBody;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,19 +3,16 @@ package dev.minter.attest.aws.iam;
 import static java.util.Objects.requireNonNull;
 
 import dev.minter.attest.aws.iam.SignedStsRequest.Header;
-import java.io.ByteArrayOutputStream;
+import dev.minter.net.LimitedBody;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -51,7 +48,7 @@ public final class StsClient {
       throw IamRejection.malformed("a request header cannot be sent over HTTP (restricted name or bad value)");
     }
     CompletableFuture<HttpResponse<byte[]>> future =
-        http.sendAsync(builder.build(), info -> new BoundedBody(MAX_RESPONSE_BYTES));
+        http.sendAsync(builder.build(), LimitedBody.handler(MAX_RESPONSE_BYTES));
     try {
       HttpResponse<byte[]> response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return new Answer(response.statusCode(), response.body());
@@ -66,7 +63,7 @@ public final class StsClient {
       if (e.getCause() instanceof HttpTimeoutException) {
         throw IamRejection.untrusted("STS at '" + endpoint + "' did not answer within " + timeout);
       }
-      if (e.getCause() instanceof TooLarge) {
+      if (e.getCause() instanceof LimitedBody.TooLarge) {
         throw IamRejection.untrusted("STS answer is larger than " + MAX_RESPONSE_BYTES + " bytes");
       }
       throw IamRejection.untrusted("STS at '" + endpoint + "' could not be reached ("
@@ -83,64 +80,6 @@ public final class StsClient {
     @Override
     public byte[] body() {
       return body.clone();
-    }
-  }
-
-  /** Collects at most {@code max} bytes, then cancels the exchange: STS's answer size is Minter's to bound. */
-  private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final int max;
-    private Flow.Subscription subscription;
-
-    BoundedBody(int max) {
-      this.max = max;
-    }
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      for (ByteBuffer item : items) {
-        if (result.isDone()) {
-          return;
-        }
-        if (out.size() + item.remaining() > max) {
-          subscription.cancel();
-          result.completeExceptionally(new TooLarge());
-          return;
-        }
-        byte[] chunk = new byte[item.remaining()];
-        item.get(chunk);
-        out.writeBytes(chunk);
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      result.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(out.toByteArray());
-    }
-  }
-
-  private static final class TooLarge extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    TooLarge() {
-      super("too large", null, false, false);
     }
   }
 }

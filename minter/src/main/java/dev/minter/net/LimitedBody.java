@@ -1,4 +1,4 @@
-package dev.minter.posture;
+package dev.minter.net;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,9 +14,9 @@ import java.util.concurrent.Flow;
  * A response body read into memory up to a cap; a longer body cancels the exchange and fails with {@link
  * TooLarge}, so a misbehaving endpoint cannot make Minter buffer without bound.
  */
-final class LimitedBody implements BodySubscriber<byte[]> {
+public final class LimitedBody implements BodySubscriber<byte[]> {
   /** The body exceeded the cap. */
-  static final class TooLarge extends IOException {
+  public static final class TooLarge extends IOException {
     private static final long serialVersionUID = 1L;
 
     TooLarge(int cap) {
@@ -33,7 +33,8 @@ final class LimitedBody implements BodySubscriber<byte[]> {
     this.cap = cap;
   }
 
-  static BodyHandler<byte[]> handler(int cap) {
+  /** A handler reading at most {@code cap} bytes; a declared or actual longer body fails with {@link TooLarge}. */
+  public static BodyHandler<byte[]> handler(int cap) {
     return info -> {
       long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
       LimitedBody body = new LimitedBody(cap);
