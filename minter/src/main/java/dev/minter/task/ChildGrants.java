@@ -121,7 +121,7 @@ public final class ChildGrants {
       return confined(command, delegated, parent, grant, engine);
     } catch (TaskException e) {
       audit.append(
-          TaskService.base("policy.deny", caller)
+          TaskAudit.base("policy.deny", caller)
               .purpose(command.purpose())
               .role(String.join(",", command.roles()))
               .rule("delegation-scope")

@@ -112,7 +112,7 @@ public final class Delegator {
       // Denials and quota refusals are audited where they are decided, with the rule or the limit.
       if (e.kind() != DENIED && e.kind() != QUOTA) {
         audit.append(
-            TaskService.base(EVENT, caller)
+            TaskAudit.base(EVENT, caller)
                 .task(command.taskId().length() <= TaskRequests.MAX_ID_LENGTH ? command.taskId() : null)
                 .decision(e.kind().name().toLowerCase())
                 .reason(e.getMessage())
@@ -211,7 +211,7 @@ public final class Delegator {
     }
     String grantId = nextGrantId();
     AuditEvent.Builder record =
-        TaskService.base(EVENT, caller)
+        TaskAudit.base(EVENT, caller)
             .task(parent.taskId())
             .purpose(parent.purpose())
             .role(String.join(",", command.roles()))
@@ -295,7 +295,7 @@ public final class Delegator {
 
   private TaskException deny(WorkloadIdentity caller, TaskRecord parent, String role, String rule, String reason) {
     audit.append(
-        TaskService.base("policy.deny", caller)
+        TaskAudit.base("policy.deny", caller)
             .task(parent.taskId())
             .purpose(parent.purpose())
             .role(role)
@@ -310,7 +310,7 @@ public final class Delegator {
   private TaskException quota(WorkloadIdentity caller, TaskRecord parent, String limit, int value, int max) {
     String reason = "delegation " + limit + " exceeded: " + value + " (max " + max + ") for task " + parent.taskId();
     audit.append(
-        TaskService.base("quota.exceeded", caller)
+        TaskAudit.base("quota.exceeded", caller)
             .task(parent.taskId())
             .decision("deny")
             .put("action", EVENT)

@@ -59,7 +59,7 @@ public final class Inventory {
     }
     String reason = "agent " + caller.id() + " is " + state.get().name().toLowerCase();
     audit.append(
-        TaskService.base("policy.deny", caller)
+        TaskAudit.base("policy.deny", caller)
             .task(taskId)
             .purpose(purpose)
             .role(role)

@@ -140,7 +140,7 @@ public final class QuotaGuard implements TaskGuard {
   private void refuse(Call call, String limit, String scope, long observed, long max, String detail) {
     String who = scope.equals("agent") ? "agent " + call.caller().id() : "owner " + call.owner().orElseThrow();
     String reason = "quota %s exceeded for %s: %s".formatted(limit, who, detail);
-    audit.append(TaskService.base(QUOTA_EXCEEDED, call.caller())
+    audit.append(TaskAudit.base(QUOTA_EXCEEDED, call.caller())
         .task(call.task())
         .role(call.role())
         .purpose(call.purpose())
