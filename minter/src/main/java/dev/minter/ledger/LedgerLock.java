@@ -6,9 +6,9 @@ import java.sql.SQLException;
 /**
  * The one way into {@link SqliteLedger}'s connection: runs {@code work} on it while holding the ledger's single lock,
  * refuses after close, and turns an {@link SQLException} into a {@link LedgerException} naming the operation and
- * subject. The ledger's collaborators ({@link SqliteGrants}, {@link SqliteQuotaCounts}, {@link SqliteAgents},
- * {@link SqliteTaskSearch}) receive it instead of the connection, so every statement they run is serialized with
- * every other ledger call.
+ * subject. The ledger's collaborators ({@link SqliteOutbox}, {@link SqliteTaskSearch}, {@link SqliteGrants},
+ * {@link SqliteQuotaCounts}, {@link SqliteAgents}) receive it instead of the connection, so every statement they run
+ * is serialized with every other ledger call.
  */
 @FunctionalInterface
 interface LedgerLock {

@@ -4,16 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.minter.attest.TofuPins;
 import dev.minter.vault.LeaseType;
-import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,15 +28,19 @@ import org.sqlite.SQLiteConfig;
  * <p>Instants are stored as epoch milliseconds: sub-millisecond precision is dropped. {@link #markLeaseRevoked}
  * throws for a lease the ledger never recorded (a caller bug worth seeing); {@link #completeRevocation} and
  * {@link #retryRevocation} quietly do nothing for an outbox row that is already gone.
+ *
+ * <p>Tasks, leases, TOFU pins, opening and the lock live here; the revocation outbox ({@link SqliteOutbox}),
+ * many-task reads ({@link SqliteTaskSearch}), delegation grants ({@link SqliteGrants}), quota counts
+ * ({@link SqliteQuotaCounts}) and the agent inventory ({@link SqliteAgents}) are package-private collaborators that
+ * reach the connection only through {@link #locked}, so the concurrency rule above holds for them too.
  */
 public final class SqliteLedger implements Ledger, TofuPins, Agents {
-  private static final int MAX_ERROR_CHARS = 2000;
-
   private final Connection connection;
   private final LedgerRows rows;
   private final TokenCipher cipher;
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
+  private final SqliteOutbox outbox;
   private final SqliteTaskSearch search;
   private final SqliteGrants grants;
   private final SqliteQuotaCounts counts;
@@ -54,6 +53,7 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
     this.clock = clock;
     this.rows = new LedgerRows(cipher);
     // Every collaborator runs its SQL through this::locked: the one lock, the one connection, the same error mapping.
+    this.outbox = new SqliteOutbox(this::locked);
     this.search = new SqliteTaskSearch(this::locked, rows, this::findTask);
     this.grants = new SqliteGrants(this::locked);
     this.counts = new SqliteQuotaCounts(this::locked);
@@ -68,7 +68,7 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
     Path file = requireNonNull(dbFile, "dbFile").toAbsolutePath();
     requireNonNull(cipher, "cipher");
     requireNonNull(clock, "clock");
-    createOwnerOnly(file);
+    SqliteFiles.createOwnerOnly(file);
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL); // WAL + FULL: each commit is fsynced
@@ -77,7 +77,7 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
     Connection connection = null;
     try {
       connection = config.createConnection("jdbc:sqlite:" + file);
-      requireWal(connection, file);
+      SqliteFiles.requireWal(connection, file);
       LedgerSchema.migrate(connection, clock.instant());
       return new SqliteLedger(connection, cipher, clock);
     } catch (SQLException | RuntimeException e) {
@@ -210,73 +210,24 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
     }
   }
 
-  /** Enqueued with {@code attempts = 1}: the caller has just tried once and failed with {@code error}. */
   @Override
   public void enqueueRevocation(String taskId, String target, LeaseType type, Instant nextAttempt, String error) {
-    requireNonNull(taskId, "taskId");
-    requireNonNull(target, "target");
-    requireNonNull(type, "type");
-    requireNonNull(nextAttempt, "nextAttempt");
-    String lastError = clip(requireNonNull(error, "error"));
-    locked("enqueueRevocation", "task " + taskId + " target " + target, c -> {
-      try (PreparedStatement insert = c.prepareStatement("INSERT INTO revocation_outbox"
-          + " (task_id, target, type, attempts, next_attempt, last_error) VALUES (?, ?, ?, 1, ?, ?)")) {
-        insert.setString(1, taskId);
-        insert.setString(2, target);
-        insert.setString(3, type.name());
-        insert.setLong(4, nextAttempt.toEpochMilli());
-        insert.setString(5, lastError);
-        return insert.executeUpdate();
-      }
-    });
+    outbox.enqueueRevocation(taskId, target, type, nextAttempt, error);
   }
 
-  /** Oldest due first: ordered by {@code next_attempt}, then by enqueue order. */
   @Override
   public List<PendingRevocation> dueRevocations(Instant now, int limit) {
-    requireNonNull(now, "now");
-    if (limit <= 0) {
-      throw new IllegalArgumentException("limit: " + limit + " (expected: > 0)");
-    }
-    return locked("dueRevocations", "revocations due at " + now, c -> {
-      try (PreparedStatement select = c.prepareStatement("SELECT " + LedgerRows.OUTBOX_COLUMNS
-          + " FROM revocation_outbox WHERE next_attempt <= ? ORDER BY next_attempt, id LIMIT ?")) {
-        select.setLong(1, now.toEpochMilli());
-        select.setInt(2, limit);
-        List<PendingRevocation> found = new ArrayList<>();
-        try (ResultSet row = select.executeQuery()) {
-          while (row.next()) {
-            found.add(LedgerRows.pending(row));
-          }
-        }
-        return List.copyOf(found);
-      }
-    });
+    return outbox.dueRevocations(now, limit);
   }
 
   @Override
   public void completeRevocation(long id) {
-    locked("completeRevocation", "outbox entry " + id, c -> {
-      try (PreparedStatement delete = c.prepareStatement("DELETE FROM revocation_outbox WHERE id = ?")) {
-        delete.setLong(1, id);
-        return delete.executeUpdate();
-      }
-    });
+    outbox.completeRevocation(id);
   }
 
   @Override
   public void retryRevocation(long id, Instant nextAttempt, String error) {
-    requireNonNull(nextAttempt, "nextAttempt");
-    String lastError = clip(requireNonNull(error, "error"));
-    locked("retryRevocation", "outbox entry " + id, c -> {
-      try (PreparedStatement update = c.prepareStatement("UPDATE revocation_outbox"
-          + " SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?")) {
-        update.setLong(1, nextAttempt.toEpochMilli());
-        update.setString(2, lastError);
-        update.setLong(3, id);
-        return update.executeUpdate();
-      }
-    });
+    outbox.retryRevocation(id, nextAttempt, error);
   }
 
   /** Durable pins; compare and write happen under the lock, so racing first uses are ordered. */
@@ -316,36 +267,6 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
       throw new LedgerException("ledger: " + operation + " failed for " + subject + ": " + e.getMessage(), e);
     } finally {
       lock.unlock();
-    }
-  }
-
-  private static String clip(String error) {
-    return error.length() <= MAX_ERROR_CHARS ? error : error.substring(0, MAX_ERROR_CHARS) + "...";
-  }
-
-  /** The file holds no plaintext secret, but task metadata is nobody else's business either. */
-  private static void createOwnerOnly(Path file) {
-    try {
-      Path dir = file.getParent();
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      }
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (FileAlreadyExistsException existing) {
-      // Reopening: keep the file as it is.
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new LedgerException("ledger: cannot create " + file + ": " + e, e);
-    }
-  }
-
-  /** WAL is what makes synchronous=FULL cheap; a file system that refuses it (some network mounts) is refused. */
-  private static void requireWal(Connection connection, Path file) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet mode = statement.executeQuery("PRAGMA journal_mode")) {
-      String actual = mode.next() ? mode.getString(1) : "unknown";
-      if (!"wal".equalsIgnoreCase(actual)) {
-        throw new LedgerException("ledger: " + file + " runs in journal mode " + actual + " (expected: wal)");
-      }
     }
   }
 
