@@ -77,11 +77,15 @@ public final class GcpIitAttestor implements Attestor {
     }
     String token = Tokens.fromPayload(evidence.payload());
     JWTClaimsSet claims;
+    String replayKey; // the signing input's hash: the signature part of a JWT is malleable
     switch (verifier.verify(token, rules, googleKeys)) {
       case JwtResult.Invalid invalid -> {
         return invalid.malformed() ? Rejected.malformed(KIND, invalid.reason()) : new Rejected(KIND, invalid.reason());
       }
-      case JwtResult.Valid valid -> claims = valid.claims();
+      case JwtResult.Valid valid -> {
+        claims = valid.claims();
+        replayKey = valid.tokenHash();
+      }
     }
     Instant issuedAt = claims.getIssueTime().toInstant();
     Instant freshUntil = issuedAt.plus(config.maxAge()).plus(env.skew());
@@ -106,7 +110,7 @@ public final class GcpIitAttestor implements Attestor {
           + " is not in service_accounts");
     }
     // Last, so tokens that fail any other check never occupy the replay guard.
-    if (!env.replay().firstUse(KIND, Tokens.replayKey(token), freshUntil)) {
+    if (!env.replay().firstUse(KIND, replayKey, freshUntil)) {
       return Rejected.replayed(KIND, "instance identity token was already used (request a fresh token for every call)");
     }
     String id = IdentityUris.of(env.identityDomain(), "gcp", instance.projectId(), instance.instanceName());

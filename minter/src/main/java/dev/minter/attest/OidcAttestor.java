@@ -96,11 +96,15 @@ public final class OidcAttestor implements Attestor {
     }
     IssuerConfig config = issuer.config();
     JWTClaimsSet claims;
+    String replayKey; // the signing input's hash: the signature part of a JWT is malleable
     switch (verifier.verify(token, issuer.rules(), issuer.keys())) {
       case JwtResult.Invalid invalid -> {
         return invalid.malformed() ? Rejected.malformed(KIND, invalid.reason()) : new Rejected(KIND, invalid.reason());
       }
-      case JwtResult.Valid valid -> claims = valid.claims();
+      case JwtResult.Valid valid -> {
+        claims = valid.claims();
+        replayKey = valid.tokenHash();
+      }
     }
     for (Map.Entry<String, String> required : config.requiredClaims().entrySet()) {
       Object actual = claims.getClaim(required.getKey());
@@ -121,7 +125,7 @@ public final class OidcAttestor implements Attestor {
       segments.add(value);
     }
     if (config.singleUse()
-        && !env.replay().firstUse(KIND, Tokens.replayKey(token), claims.getExpirationTime().toInstant().plus(env.skew()))) {
+        && !env.replay().firstUse(KIND, replayKey, claims.getExpirationTime().toInstant().plus(env.skew()))) {
       return Rejected.replayed(KIND, "token from " + Reasons.quote(config.issuer()) + " was already used (issuer is"
           + " single_use: request a fresh token for every call)");
     }

@@ -47,23 +47,6 @@ public final class Tokens {
     }
   }
 
-  /**
-   * The one-time-use key of a verified token: SHA-256 of its signing input ({@code header.payload}), not of the
-   * whole token. The signature part is malleable without the signing key — base64url's unused trailing bits decode
-   * to the same bytes, and an ECDSA signature (r, s) is equally valid as (r, n - s) — so a hash over the whole token
-   * would let a captured token be replayed under a new key. The signed content is what the issuer asserted once.
-   */
-  public static String replayKey(String token) {
-    int lastDot = token.lastIndexOf('.');
-    String signingInput = lastDot < 0 ? token : token.substring(0, lastDot);
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(signingInput.getBytes(StandardCharsets.US_ASCII)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** The token text of an evidence payload: ASCII, surrounding whitespace (a trailing newline from a file) removed. */
   public static String fromPayload(byte[] payload) {
     return new String(payload, StandardCharsets.US_ASCII).strip();
