@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -138,19 +139,20 @@ public final class Policy implements PolicyEngine {
     List<Check> checks = new ArrayList<>();
     for (String role : request.roles()) {
       boolean granted = rule.roles().contains(role);
-      checks.add(new Check("role " + role + ": " + (granted ? "granted" : "not granted"), granted,
+      checks.add(new Check(() -> "role " + role + ": " + (granted ? "granted" : "not granted"), granted,
           granted ? "" : "role '%s' is not granted to %s by rule '%s'".formatted(role, request.identity().id(), rule.id())));
     }
-    String allowed = rule.purposes().stream().map(Glob::pattern).collect(Collectors.joining(", "));
     boolean purposeOk = rule.allowsPurpose(request.purpose());
     checks.add(new Check(
-        "purpose " + request.purpose() + ": " + (purposeOk ? "allowed" : "not allowed (allowed: " + allowed + ")"),
+        () -> "purpose " + request.purpose() + ": "
+            + (purposeOk ? "allowed" : "not allowed (allowed: " + patterns(rule.purposes()) + ")"),
         purposeOk,
-        purposeOk ? "" : "purpose '%s' is not allowed by rule '%s' (allowed: %s)".formatted(request.purpose(), rule.id(), allowed)));
+        purposeOk ? "" : "purpose '%s' is not allowed by rule '%s' (allowed: %s)"
+            .formatted(request.purpose(), rule.id(), patterns(rule.purposes()))));
     Duration ttl = request.ttl().orElse(cap(rule, request));
     boolean ttlOk = ttl.compareTo(rule.maxTtl()) <= 0;
     checks.add(new Check(
-        "ttl " + ttl + ": " + (ttlOk ? "within " : "exceeds ") + rule.maxTtl(),
+        () -> "ttl " + ttl + ": " + (ttlOk ? "within " : "exceeds ") + rule.maxTtl(),
         ttlOk,
         ttlOk ? "" : "ttl %s exceeds the maximum %s of rule '%s'".formatted(ttl, rule.maxTtl(), rule.id())));
     if (firstFailure && failed(checks)) {
@@ -207,7 +209,7 @@ public final class Policy implements PolicyEngine {
       List<String> lines = new ArrayList<>();
       lines.add("identity " + request.identity().id() + ": " + (applies ? "matches" : "does not match")
           + " " + rule.identities().stream().map(Glob::pattern).collect(Collectors.joining(", ")));
-      checks.forEach(c -> lines.add(c.label()));
+      checks.forEach(c -> lines.add(c.label().get()));
       boolean allows = applies && malformed.isEmpty() && checks.stream().allMatch(Check::passed);
       traces.add(new PolicyExplanation.RuleTrace(rule.id(), applies, lines, allows));
     }
@@ -218,7 +220,11 @@ public final class Policy implements PolicyEngine {
    * One check of a rule: what a person reads in an explanation, and the reason a denial gives when it fails (only
    * read then: passing checks may leave it empty, which keeps formatting off the hot path of decide).
    */
-  record Check(String label, boolean passed, String reason) {}
+  record Check(Supplier<String> label, boolean passed, String reason) {}
+
+  private static String patterns(List<Glob> globs) {
+    return globs.stream().map(Glob::pattern).collect(Collectors.joining(", "));
+  }
 
   private Grant grant(Rule rule, PolicyRequest request) {
     List<RoleSpec> specs = new ArrayList<>();

@@ -22,7 +22,7 @@ final class RoleChecks {
       RoleSpec.Requirements requires = roles.get(name).requires();
       if (requires.humanDelegation()) {
         out.add(new Policy.Check(
-            "role " + name + " requires a human delegation: " + human.map(h -> "delegated by " + h).orElse("none"),
+            () -> "role " + name + " requires a human delegation: " + human.map(h -> "delegated by " + h).orElse("none"),
             human.isPresent(),
             human.isPresent() ? "" : "role '%s' requires a human delegation (send delegation_token)".formatted(name)));
       }
@@ -30,7 +30,7 @@ final class RoleChecks {
         Duration max = requires.maxTtl().get();
         boolean ok = ttl.compareTo(max) <= 0;
         out.add(new Policy.Check(
-            "ttl " + ttl + ": " + (ok ? "within " : "exceeds ") + "role " + name + " maximum " + max,
+            () -> "ttl " + ttl + ": " + (ok ? "within " : "exceeds ") + "role " + name + " maximum " + max,
             ok,
             ok ? "" : "ttl %s exceeds the maximum %s of role '%s' (ask for %s or less)".formatted(ttl, max, name, max)));
       }
@@ -38,7 +38,7 @@ final class RoleChecks {
         boolean ok = requires.purposes().contains(request.purpose());
         String list = String.join(", ", requires.purposes());
         out.add(new Policy.Check(
-            "purpose " + request.purpose() + ": " + (ok ? "one of" : "not one of") + " role " + name + " purposes ("
+            () -> "purpose " + request.purpose() + ": " + (ok ? "one of" : "not one of") + " role " + name + " purposes ("
                 + list + ")",
             ok,
             ok ? "" : "role '%s' may only be used for the purposes: %s (declared: '%s')".formatted(name, list, request.purpose())));
@@ -57,14 +57,14 @@ final class RoleChecks {
     for (String role : request.roles()) {
       boolean ok = scope.roles().contains(role);
       out.add(new Policy.Check(
-          "role " + role + ": " + (ok ? "delegated" : "not delegated (delegated: [" + delegatedRoles + "])"),
+          () -> "role " + role + ": " + (ok ? "delegated" : "not delegated (delegated: [" + delegatedRoles + "])"),
           ok,
           ok ? "" : "role '%s' was not delegated (delegated: [%s])".formatted(role, delegatedRoles)));
     }
     String purposes = scope.purposes().stream().map(Glob::pattern).collect(Collectors.joining(", "));
     boolean purposeOk = scope.allowsPurpose(request.purpose());
     out.add(new Policy.Check(
-        "purpose " + request.purpose() + ": " + (purposeOk ? "delegated" : "not delegated (delegated: [" + purposes + "])"),
+        () -> "purpose " + request.purpose() + ": " + (purposeOk ? "delegated" : "not delegated (delegated: [" + purposes + "])"),
         purposeOk,
         purposeOk ? "" : "purpose '%s' was not delegated (delegated: [%s])".formatted(request.purpose(), purposes)));
     if (scope.maxTtl().isPresent()) {
@@ -83,7 +83,7 @@ final class RoleChecks {
       String label = usable
           ? "ttl " + ttl + ": " + (ok ? "within" : "exceeds") + " delegated maximum " + max
           : "delegated maximum " + max + ": less than 1s";
-      out.add(new Policy.Check(label, ok, reason));
+      out.add(new Policy.Check(() -> label, ok, reason));
     }
   }
 }
