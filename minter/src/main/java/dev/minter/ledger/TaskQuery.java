@@ -60,36 +60,6 @@ public record TaskQuery(
     requireNonNull(delegator, "delegator");
   }
 
-  /** The query of the earlier shape (no delegation fields). */
-  public TaskQuery(
-      Optional<String> taskId,
-      Optional<Glob> agent,
-      Optional<Glob> purpose,
-      Optional<String> role,
-      Optional<String> attestor,
-      Optional<Claim> claim,
-      Optional<TaskState> state,
-      Optional<Instant> createdAfter,
-      Optional<Instant> createdBefore,
-      Optional<Set<String>> agents) {
-    this(taskId, agent, purpose, role, attestor, claim, state, createdAfter, createdBefore, agents, Optional.empty(),
-        Optional.empty());
-  }
-
-  /** The query of the earlier shape (no owner's agent set). */
-  public TaskQuery(
-      Optional<String> taskId,
-      Optional<Glob> agent,
-      Optional<Glob> purpose,
-      Optional<String> role,
-      Optional<String> attestor,
-      Optional<Claim> claim,
-      Optional<TaskState> state,
-      Optional<Instant> createdAfter,
-      Optional<Instant> createdBefore) {
-    this(taskId, agent, purpose, role, attestor, claim, state, createdAfter, createdBefore, Optional.empty());
-  }
-
   /** This query restricted to tasks in {@code newState}. */
   public TaskQuery withState(TaskState newState) {
     return new TaskQuery(

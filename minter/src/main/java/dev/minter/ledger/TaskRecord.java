@@ -86,12 +86,6 @@ public record TaskRecord(
     return !parentTaskId.isEmpty();
   }
 
-  /** This task in another state (the rest unchanged). */
-  public TaskRecord withState(TaskState newState) {
-    return new TaskRecord(taskId, agent, attestorKind, purpose, roles, rule, labels, token, tokenAccessor, createdAt,
-        expiresAt, newState, claims, parentTaskId, delegation);
-  }
-
   /** A task without recorded claims (the shape before the ledger kept them). */
   public TaskRecord(
       String taskId,

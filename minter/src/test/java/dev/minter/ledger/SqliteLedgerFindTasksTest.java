@@ -118,7 +118,7 @@ class SqliteLedgerFindTasksTest {
     return new TaskQuery(id == null ? Optional.empty() : id, Optional.ofNullable(agent).map(Glob::compile),
         Optional.ofNullable(purpose).map(Glob::compile), Optional.ofNullable(role), Optional.ofNullable(attestor),
         Optional.ofNullable(source).map(TaskQuery.Claim::parse), Optional.ofNullable(state), Optional.empty(),
-        Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   private static TaskRecord task(String id, String agent, String attestor, String purpose, List<String> roles,

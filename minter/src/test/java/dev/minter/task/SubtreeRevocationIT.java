@@ -196,7 +196,7 @@ class SubtreeRevocationIT {
     List<Receipt> receipts = new ArrayList<>();
     TaskQuery planners = new TaskQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.of(Set.of(PLANNER, HELPER)));
+        Optional.of(Set.of(PLANNER, HELPER)), Optional.empty(), Optional.empty());
 
     BulkRevoker.Summary summary = new BulkRevoker(ledger, revoker, clock)
         .run(planners, "spiffe://corp.example/operators/bob", "incident", false, new BulkRevoker.Listener() {
@@ -223,7 +223,8 @@ class SubtreeRevocationIT {
     Tree t = tree();
     List<String> ids = new ArrayList<>();
     TaskQuery planner = new TaskQuery(Optional.empty(), Optional.of(Glob.compile(PLANNER)), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty());
 
     BulkRevoker.Summary summary = new BulkRevoker(ledger, revoker, clock)
         .run(planner, "op", null, true, new BulkRevoker.Listener() {
