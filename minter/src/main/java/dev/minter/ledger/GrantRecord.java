@@ -2,6 +2,7 @@ package dev.minter.ledger;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.minter.delegation.GrantClaims;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -47,11 +48,21 @@ public record GrantRecord(
     requireNonNull(childTaskId, "childTaskId");
   }
 
-  /** A grant just issued: not redeemed, no child yet. */
-  public static GrantRecord issued(
-      String grantId, String parentTaskId, String subAgent, List<String> roles, List<String> purposes, Duration maxTtl,
-      Instant issuedAt, Instant expiresAt) {
-    return new GrantRecord(grantId, parentTaskId, subAgent, roles, purposes, maxTtl, issuedAt, expiresAt,
-        Optional.empty(), Optional.empty());
+  /** The row of a grant just issued with {@code claims}: not redeemed, no child yet. */
+  public static GrantRecord issued(GrantClaims claims) {
+    return new GrantRecord(claims.grantId(), claims.parentTaskId(), claims.subAgent(), claims.roles(),
+        claims.purposes(), claims.maxTtl(), claims.issuedAt(), claims.expiresAt(), Optional.empty(), Optional.empty());
+  }
+
+  /** Whether this row records exactly what {@code claims} say (a presented grant must match Minter's record). */
+  public boolean records(GrantClaims claims) {
+    return grantId.equals(claims.grantId())
+        && parentTaskId.equals(claims.parentTaskId())
+        && subAgent.equals(claims.subAgent())
+        && roles.equals(claims.roles())
+        && purposes.equals(claims.purposes())
+        && maxTtl.equals(claims.maxTtl())
+        && issuedAt.equals(claims.issuedAt())
+        && expiresAt.equals(claims.expiresAt());
   }
 }

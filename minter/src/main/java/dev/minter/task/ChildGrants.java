@@ -67,7 +67,7 @@ public final class ChildGrants {
     }
     GrantRecord row = ledger.findGrant(claims.grantId())
         .orElseThrow(() -> new TaskException(UNAUTHENTICATED, "delegation grant " + claims.grantId() + " is unknown"));
-    if (!matches(row, claims)) {
+    if (!row.records(claims)) {
       throw new TaskException(UNAUTHENTICATED, "delegation grant " + claims.grantId() + " does not match Minter's record");
     }
     if (row.redeemedAt().isPresent()) {
@@ -167,17 +167,6 @@ public final class ChildGrants {
       throw new TaskException(NOT_OPEN, "parent task " + parent.taskId() + " expires in less than a second");
     }
     return new Grant(grant.rule(), grant.roles(), ttl, grant.vaultPolicies());
-  }
-
-  private static boolean matches(GrantRecord row, GrantClaims claims) {
-    return row.grantId().equals(claims.grantId())
-        && row.parentTaskId().equals(claims.parentTaskId())
-        && row.subAgent().equals(claims.subAgent())
-        && row.roles().equals(claims.roles())
-        && row.purposes().equals(claims.purposes())
-        && row.maxTtl().equals(claims.maxTtl())
-        && row.issuedAt().equals(claims.issuedAt())
-        && row.expiresAt().equals(claims.expiresAt());
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -230,9 +230,7 @@ public final class Delegator {
             expiresAt);
     Secret grant;
     try {
-      ledger.insertGrant(
-          GrantRecord.issued(grantId, parent.taskId(), command.subAgent(), command.roles(), purposes, maxTtl, issuedAt,
-              expiresAt));
+      ledger.insertGrant(GrantRecord.issued(claims));
       grant = tokens.sign(claims);
     } catch (RuntimeException e) {
       auditQuietly(record.copy().outcome("failed").reason(e.getMessage()).build());

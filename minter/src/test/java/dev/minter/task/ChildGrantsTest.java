@@ -214,8 +214,7 @@ class ChildGrantsTest {
   }
 
   private static GrantRecord record(GrantClaims c) {
-    return GrantRecord.issued(c.grantId(), c.parentTaskId(), c.subAgent(), c.roles(), c.purposes(), c.maxTtl(),
-        c.issuedAt(), c.expiresAt());
+    return GrantRecord.issued(c);
   }
 
   private static TaskRecord parent(TaskState state, Instant expiresAt) {
