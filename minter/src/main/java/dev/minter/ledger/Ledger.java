@@ -55,6 +55,9 @@ public interface Ledger extends AutoCloseable {
   /** Tasks {@code agent} began that are open and not yet expired at {@code now} (a task past its TTL is dead). */
   int countOpenTasks(String agent, Instant now);
 
+  /** The open, unexpired child tasks of {@code parentTaskId} at {@code now} (its fan-out, with its pending grants). */
+  int countOpenChildren(String parentTaskId, Instant now);
+
   /** Like {@link #countOpenTasks}, over every agent whose inventory record names {@code owner}. */
   int countOpenTasksOfOwner(String owner, Instant now);
 

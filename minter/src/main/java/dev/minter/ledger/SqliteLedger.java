@@ -338,6 +338,11 @@ public final class SqliteLedger implements Ledger, TofuPins, Agents {
   }
 
   @Override
+  public int countOpenChildren(String parentTaskId, Instant now) {
+    return counts.countOpenChildren(parentTaskId, now);
+  }
+
+  @Override
   public int countOpenTasksOfOwner(String owner, Instant now) {
     return counts.countOpenTasksOfOwner(owner, now);
   }

@@ -7,7 +7,7 @@ import java.sql.ResultSet;
 import java.time.Instant;
 
 /**
- * The quota count queries of {@link SqliteLedger}: open tasks and mints, per agent and per owner, each one
+ * The quota count queries of {@link SqliteLedger}: open tasks and mints, per agent and per owner, and a task's open children, each one
  * {@code COUNT(*)} statement under the ledger's {@link LedgerLock}, which is all it holds.
  *
  * <p>Owner counts join the inventory rather than listing its agents first: one statement, one consistent snapshot.
@@ -25,6 +25,13 @@ final class SqliteQuotaCounts {
     return count("countOpenTasks", "agent " + agent,
         "SELECT COUNT(*) FROM tasks WHERE agent = ? AND state = 'OPEN' AND expires_at > ?",
         agent, requireNonNull(now, "now").toEpochMilli());
+  }
+
+  int countOpenChildren(String parentTaskId, Instant now) {
+    requireNonNull(parentTaskId, "parentTaskId");
+    return count("countOpenChildren", "task " + parentTaskId,
+        "SELECT COUNT(*) FROM tasks WHERE parent_task_id = ? AND state = 'OPEN' AND expires_at > ?",
+        parentTaskId, requireNonNull(now, "now").toEpochMilli());
   }
 
   int countOpenTasksOfOwner(String owner, Instant now) {

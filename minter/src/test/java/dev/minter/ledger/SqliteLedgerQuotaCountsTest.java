@@ -74,6 +74,25 @@ class SqliteLedgerQuotaCountsTest {
   }
 
   @Test
+  void countOpenChildren_onlyOpenUnexpiredDirectChildren() {
+    insert("p", BOT, TaskState.OPEN, 600);
+    child("c1", "p", TaskState.OPEN, 60);
+    child("c2", "p", TaskState.COMPLETED, 60);
+    child("c3", "p", TaskState.OPEN, 0); // expires exactly now: already dead
+    child("g1", "c1", TaskState.OPEN, 60); // a grandchild is c1's fan-out, not p's
+
+    assertThat(ledger.countOpenChildren("p", T0)).isEqualTo(1);
+    assertThat(ledger.countOpenChildren("c1", T0)).isEqualTo(1);
+    assertThat(ledger.countOpenChildren("g1", T0)).isZero();
+  }
+
+  private void child(String id, String parent, TaskState state, long expiresInSeconds) {
+    ledger.insertTask(new TaskRecord(id, OTHER, "x509_svid", "p", List.of("r"), "rule", Map.of(), randomToken(),
+        "accessor-" + id, T0, T0.plusSeconds(expiresInSeconds), state, Map.of(), parent,
+        dev.minter.policy.DelegationView.NONE));
+  }
+
+  @Test
   void ownerCounts_blankOwner_isRefusedRatherThanLumpingUnregisteredAgentsTogether() {
     assertThatThrownBy(() -> ledger.countOpenTasksOfOwner("", T0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ledger.countMintsOfOwnerSince(" ", T0)).isInstanceOf(IllegalArgumentException.class);
