@@ -32,7 +32,6 @@ import dev.minter.ledger.TaskRecord;
 import dev.minter.policy.DelegationView;
 import dev.minter.proto.v1.DelegationLink;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -168,12 +167,7 @@ final class ProtoMapper {
    * (with the task and the rule that allowed it); just that one link for an undelegated task, as BeginTask answers.
    */
   static List<DelegationLink> chain(TaskRecord task) {
-    List<DelegationLink> links = new ArrayList<>();
-    for (DelegationView.Link link : task.delegation().chain()) {
-      links.add(toProto(link));
-    }
-    links.add(toProto(DelegationView.Link.agent(task.agent(), task.taskId(), task.rule())));
-    return links;
+    return task.chain().stream().map(ProtoMapper::toProto).toList();
   }
 
   static RevocationStatus toProto(dev.minter.task.RevocationStatus status) {

@@ -81,6 +81,11 @@ public record TaskRecord(
         claims, "", DelegationView.NONE);
   }
 
+  /** The task's whole delegation chain, ending with its own agent (just that link for an undelegated task). */
+  public List<DelegationView.Link> chain() {
+    return delegation.through(agent, taskId, rule);
+  }
+
   /** Whether this is a child task, opened with a delegation grant from {@link #parentTaskId()}. */
   public boolean isChild() {
     return !parentTaskId.isEmpty();

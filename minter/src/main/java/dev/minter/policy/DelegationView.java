@@ -3,6 +3,7 @@ package dev.minter.policy;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +36,16 @@ public record DelegationView(List<Link> chain, Optional<Scope> scope) {
     return chain.isEmpty() || !chain.getLast().kind().equals(Link.AGENT)
         ? Optional.empty()
         : Optional.of(chain.getLast());
+  }
+
+  /**
+   * The whole chain of a task held by {@code agent}: every delegator, then that agent itself with its {@code task} and
+   * the {@code rule} that allowed it — what audit records, BeginTask and operators show, and what a child inherits.
+   */
+  public List<Link> through(String agent, String task, String rule) {
+    List<Link> whole = new ArrayList<>(chain);
+    whole.add(Link.agent(agent, task, rule));
+    return List.copyOf(whole);
   }
 
   /** How many agents stand between the first delegator and the caller: 0 for a top-level task, 1 for a child. */

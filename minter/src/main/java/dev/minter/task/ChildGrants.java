@@ -21,7 +21,6 @@ import dev.minter.vault.Secret;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -97,8 +96,7 @@ public final class ChildGrants {
     if (!ledger.redeemGrant(claims.grantId(), now)) {
       throw new TaskException(UNAUTHENTICATED, "delegation grant " + claims.grantId() + " already used");
     }
-    List<DelegationView.Link> chain = new ArrayList<>(parent.delegation().chain());
-    chain.add(DelegationView.Link.agent(parent.agent(), parent.taskId(), parent.rule()));
+    List<DelegationView.Link> chain = parent.chain();
     DelegationView.Scope scope =
         new DelegationView.Scope(
             Set.copyOf(claims.roles()),

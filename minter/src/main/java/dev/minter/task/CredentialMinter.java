@@ -134,7 +134,7 @@ final class CredentialMinter {
             .accessor(task.tokenAccessor())
             .decision("allow");
     if (!delegation.chain().isEmpty()) {
-      record.putList("chain", Delegations.auditChain(delegation, caller.id(), taskId, task.rule()));
+      record.putList("chain", Delegations.auditChain(task.chain()));
     }
     audit.append(record.copy().outcome("pending").build()); // write-ahead
 

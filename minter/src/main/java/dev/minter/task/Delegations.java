@@ -14,7 +14,6 @@ import dev.minter.policy.Grant;
 import dev.minter.policy.PolicyEngine;
 import dev.minter.vault.Secret;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,16 +147,11 @@ public final class Delegations {
   }
 
   /**
-   * The chain as audit records carry it: each delegator, then the acting agent itself, as
-   * {@code {kind, subject[, task][, rule]}} maps.
+   * A whole chain ({@link DelegationView#through}) as audit records carry it: {@code {kind, subject[, task][, rule]}}
+   * maps, first delegator first.
    */
-  public static List<Map<String, String>> auditChain(DelegationView view, String agent, String taskId, String rule) {
-    List<Map<String, String>> chain = new ArrayList<>();
-    for (DelegationView.Link link : view.chain()) {
-      chain.add(linkMap(link));
-    }
-    chain.add(linkMap(DelegationView.Link.agent(agent, taskId, rule)));
-    return chain;
+  public static List<Map<String, String>> auditChain(List<DelegationView.Link> chain) {
+    return chain.stream().map(Delegations::linkMap).toList();
   }
 
   private static Map<String, String> linkMap(DelegationView.Link link) {

@@ -223,7 +223,7 @@ public final class Delegator {
             .putList("purposes", purposes)
             .put("max_ttl_seconds", Long.toString(maxTtl.toSeconds()))
             .put("expires_at", expiresAt.toString())
-            .putList("chain", Delegations.auditChain(view, caller.id(), parent.taskId(), parent.rule()));
+            .putList("chain", Delegations.auditChain(parent.chain()));
     audit.append(record.copy().outcome("pending").build()); // write-ahead: durable before the grant exists
     GrantClaims claims =
         new GrantClaims(grantId, parent.taskId(), command.subAgent(), command.roles(), purposes, maxTtl, issuedAt,

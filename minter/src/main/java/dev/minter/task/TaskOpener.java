@@ -12,7 +12,6 @@ import dev.minter.ledger.Ledger;
 import dev.minter.ledger.TaskRecord;
 import dev.minter.ledger.TaskState;
 import dev.minter.policy.Decision;
-import dev.minter.policy.DelegationView;
 import dev.minter.policy.Grant;
 import dev.minter.policy.PolicyContext;
 import dev.minter.policy.PolicyEngine;
@@ -21,7 +20,6 @@ import dev.minter.vault.TaskToken;
 import dev.minter.vault.VaultGateway;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -147,7 +145,7 @@ final class TaskOpener {
             .ttlSeconds(grant.ttl().toSeconds())
             .decision("allow");
     if (!delegated.view().chain().isEmpty()) {
-      record.putList("chain", Delegations.auditChain(delegated.view(), caller.id(), taskId, grant.rule()));
+      record.putList("chain", Delegations.auditChain(delegated.view().through(caller.id(), taskId, grant.rule())));
     }
     delegated.grantId().ifPresent(id -> record.put("grant_id", id));
     audit.append(record.copy().outcome("pending").build()); // write-ahead: durable before Vault is asked
@@ -201,10 +199,8 @@ final class TaskOpener {
       guard.begun(caller, opened);
     }
     log.info("task {} begun for {} (rule {}, ttl {})", taskId, caller.id(), grant.rule(), grant.ttl());
-    List<DelegationView.Link> chain = new ArrayList<>(delegated.view().chain());
-    chain.add(DelegationView.Link.agent(caller.id(), taskId, grant.rule()));
     return new OpenedTask(
-        taskId, token.expiresAt(), grant.ttl(), command.roles(), grant.rule(), chain, opened.parentTaskId());
+        taskId, token.expiresAt(), grant.ttl(), command.roles(), grant.rule(), opened.chain(), opened.parentTaskId());
   }
 
   /**

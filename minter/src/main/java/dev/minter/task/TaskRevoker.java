@@ -222,7 +222,7 @@ public final class TaskRevoker {
       record.put("children", String.join(",", receipt.children().stream().map(Receipt::taskId).toList()));
     }
     if (!task.delegation().chain().isEmpty()) {
-      record.putList("chain", Delegations.auditChain(task.delegation(), task.agent(), task.taskId(), task.rule()));
+      record.putList("chain", Delegations.auditChain(task.chain()));
     }
     return record;
   }

@@ -110,7 +110,7 @@ class ChildGrantsTest {
 
     assertThat(resolved.view().human()).contains("alice@corp.example");
     assertThat(resolved.view().depth()).isEqualTo(1);
-    assertThat(Delegations.auditChain(resolved.view(), SUB, "tsk_child", "helpers"))
+    assertThat(Delegations.auditChain(resolved.view().through(SUB, "tsk_child", "helpers")))
         .extracting(link -> link.get("kind") + ":" + link.get("subject"))
         .containsExactly("human:alice@corp.example", "agent:" + PARENT_AGENT, "agent:" + SUB);
   }
