@@ -237,7 +237,7 @@ public final class MinterServer implements AutoCloseable {
       // Quotas last: a guard after it that refuses would leave its in-flight slot counted until it lapses.
       List<TaskGuard> guards = List.of(anomalies, new QuotaGuard(ledger, audit, clock));
       Delegator delegator = new Delegator(policySource, ledger, ledger, audit, inventory, contexts, delegations,
-          grantTokens, Delegator.DEFAULT_GRANT_WINDOW, guards, clock);
+          grantTokens, guards, clock);
       TaskService tasks = new TaskService(
           policySource, vault, engines, ledger, audit, revoker, inventory, contexts, delegations, guards, clock);
 

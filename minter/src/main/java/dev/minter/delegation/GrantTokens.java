@@ -43,6 +43,7 @@ public final class GrantTokens {
   public static final String TYPE = "minter-grant+jwt";
 
   private final ECKey signingKey;
+  private final Duration window;
   private final FixedJwkSource publicKey;
   private final JwtVerifier verifier;
   private final JwtRules rules;
@@ -58,7 +59,16 @@ public final class GrantTokens {
     }
     this.publicKey = new FixedJwkSource(new JWKSet(signingKey.toPublicJWK()));
     this.verifier = new JwtVerifier(requireNonNull(clock, "clock"), Duration.ZERO);
-    this.rules = new JwtRules(Set.of(ISSUER), AUDIENCE, Optional.of(requireNonNull(window, "window")), true);
+    if (requireNonNull(window, "window").toSeconds() < 1) {
+      throw new IllegalArgumentException("grant window: " + window + " (expected: >= PT1S)");
+    }
+    this.window = window;
+    this.rules = new JwtRules(Set.of(ISSUER), AUDIENCE, Optional.of(window), true);
+  }
+
+  /** The longest a grant may live (its redemption window). */
+  public Duration window() {
+    return window;
   }
 
   /** The compact JWS for {@code claims}. A secret: whoever holds it (and is its {@code sub}) can open a child task. */

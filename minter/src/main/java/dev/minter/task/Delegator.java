@@ -70,7 +70,6 @@ public final class Delegator {
   private final PolicyContexts contexts;
   private final Delegations delegations;
   private final GrantTokens tokens;
-  private final Duration window;
   private final List<TaskGuard> guards;
   private final Clock clock;
   // Counting a task's fan-out and recording a new grant must be one step, or two racing calls both fit under the cap.
@@ -85,7 +84,6 @@ public final class Delegator {
       PolicyContexts contexts,
       Delegations delegations,
       GrantTokens tokens,
-      Duration window,
       List<TaskGuard> guards,
       Clock clock) {
     this.guards = List.copyOf(guards);
@@ -97,10 +95,6 @@ public final class Delegator {
     this.contexts = contexts;
     this.delegations = delegations;
     this.tokens = tokens;
-    if (window.toSeconds() < 1) {
-      throw new IllegalArgumentException("grant window: " + window + " (expected: >= PT1S)");
-    }
-    this.window = window;
     this.clock = clock;
   }
 
@@ -205,7 +199,8 @@ public final class Delegator {
       Duration maxTtl, Instant now) {
     Instant issuedAt = now.truncatedTo(ChronoUnit.SECONDS);
     Instant parentEnd = parent.expiresAt().truncatedTo(ChronoUnit.SECONDS);
-    Instant expiresAt = issuedAt.plus(window).isBefore(parentEnd) ? issuedAt.plus(window) : parentEnd;
+    Instant windowEnd = issuedAt.plus(tokens.window());
+    Instant expiresAt = windowEnd.isBefore(parentEnd) ? windowEnd : parentEnd;
     if (!expiresAt.isAfter(issuedAt)) {
       throw new TaskException(NOT_OPEN, "task " + parent.taskId() + " expires in less than a second");
     }
